@@ -1,0 +1,1 @@
+"""Persistence: the schema, its enums, the engine and session setup, and migrations."""

@@ -1,0 +1,296 @@
+"""The schema: typed SQLAlchemy 2.0 models.
+
+Directory tables (people, teams, services) mirror the config; tickets and their history are
+the service desk's own data; the outbox, inbound deliveries, chat message references and
+dialog states are the plumbing that makes chat delivery durable and idempotent.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.enums import (
+    AudienceKind,
+    IntentKind,
+    Level,
+    MessageRole,
+    OutboxStatus,
+    Priority,
+    Role,
+    TicketStatus,
+    TicketType,
+)
+from storage.types import UTCDateTime, enum_type
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+KEY_LENGTH = 64
+TITLE_LENGTH = 200
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names that migrations can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Person(Base):
+    """Someone in the directory: an employee, responder, approver or manager."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    roles: Mapped[list["PersonRole"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+    identities: Mapped[list["PlatformIdentity"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+
+class PersonRole(Base):
+    """One role a person holds."""
+
+    __tablename__ = "person_roles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"), primary_key=True)
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class PlatformIdentity(Base):
+    """A person's account on a chat platform (`slack:U123`, `telegram:42`)."""
+
+    __tablename__ = "platform_identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+
+    person: Mapped[Person] = relationship(back_populates="identities")
+
+
+class Team(Base):
+    """A responder team that owns services and works their tickets."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class TeamMember(Base):
+    """Membership of a person in a team."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class TeamChannel(Base):
+    """Where a team's cards go on one platform."""
+
+    __tablename__ = "team_channels"
+    __table_args__ = (UniqueConstraint("team_id", "platform"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(128))
+
+
+class Service(Base):
+    """An entry of the service catalog."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    sla_policy: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    escalation_policy: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+
+
+class ServiceApprover(Base):
+    """A person who approves changes and requests for a service."""
+
+    __tablename__ = "service_approvers"
+
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Ticket(Base):
+    """An incident, request, change or problem. `reference` is `INC-<id>` and friends."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_requester_status", "requester_id", "status"),
+        Index("ix_tickets_team_status", "team_id", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[TicketType] = mapped_column(enum_type(TicketType, "ticket_type"))
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    description: Mapped[str] = mapped_column(Text, default="")
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    impact: Mapped[Level] = mapped_column(enum_type(Level, "impact"))
+    urgency: Mapped[Level] = mapped_column(enum_type(Level, "urgency"))
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority, "priority"))
+    status: Mapped[TicketStatus] = mapped_column(enum_type(TicketStatus, "status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    service: Mapped[Service] = relationship(lazy="joined")
+    team: Mapped[Team] = relationship(lazy="joined")
+    requester: Mapped[Person] = relationship(foreign_keys=[requester_id], lazy="joined")
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class Comment(Base):
+    """A note on a ticket from its requester or a responder."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    author: Mapped[Person] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """One change to a ticket: who did what, from which status to which, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    from_status: Mapped[TicketStatus | None] = mapped_column(enum_type(TicketStatus, "from_status"))
+    to_status: Mapped[TicketStatus | None] = mapped_column(enum_type(TicketStatus, "to_status"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    actor: Mapped[Person | None] = relationship(lazy="joined")
+
+
+class OutboxIntent(Base):
+    """A notification to deliver to one audience on one platform, exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[IntentKind] = mapped_column(enum_type(IntentKind, "kind"))
+    platform: Mapped[str] = mapped_column(String(32))
+    audience_kind: Mapped[AudienceKind] = mapped_column(enum_type(AudienceKind, "audience_kind"))
+    audience_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, "outbox_status"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboundDelivery(Base):
+    """A chat delivery already handled; a retry of it changes nothing."""
+
+    __tablename__ = "inbound_deliveries"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatMessage(Base):
+    """Where a ticket's card or thread lives on a platform, so it can be edited later."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "platform", "address", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(128))
+    role: Mapped[MessageRole] = mapped_column(enum_type(MessageRole, "message_role"))
+    message_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DialogState(Base):
+    """The step and answers of a person's multi-step dialog, so it survives a restart."""
+
+    __tablename__ = "dialog_states"
+    __table_args__ = (UniqueConstraint("person_id", "platform", "conversation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    conversation: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
