@@ -1,0 +1,62 @@
+"""Where each ticket's card and thread live on each platform, so they can be edited later."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.enums import MessageRole
+from storage.inserts import insert_if_absent
+from storage.models import ChatMessage
+
+
+def find_message(
+    session: Session, ticket_id: int, platform: str, address: str, role: MessageRole
+) -> str | None:
+    """The platform's id of the ticket's message in `address`, if one was posted."""
+    return session.scalar(
+        select(ChatMessage.message_id).where(
+            ChatMessage.ticket_id == ticket_id,
+            ChatMessage.platform == platform,
+            ChatMessage.address == address,
+            ChatMessage.role == role,
+        )
+    )
+
+
+def remember_message(
+    session: Session,
+    ticket_id: int,
+    platform: str,
+    address: str,
+    role: MessageRole,
+    message_id: str,
+    now: datetime,
+) -> None:
+    """Store where a ticket's message was posted (the first one stays if two race)."""
+    insert_if_absent(
+        session,
+        ChatMessage,
+        {
+            "ticket_id": ticket_id,
+            "platform": platform,
+            "address": address,
+            "role": role,
+            "message_id": message_id,
+            "created_at": now,
+        },
+        ["ticket_id", "platform", "address", "role"],
+    )
+
+
+def ticket_for_message(
+    session: Session, platform: str, address: str, message_id: str
+) -> int | None:
+    """The ticket whose card or thread is this message, for replies that become comments."""
+    return session.scalar(
+        select(ChatMessage.ticket_id).where(
+            ChatMessage.platform == platform,
+            ChatMessage.address == address,
+            ChatMessage.message_id == message_id,
+        )
+    )

@@ -1,0 +1,201 @@
+"""The directory: people, teams and the service catalog, synced from config into the database."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.enums import Role
+from storage.models import (
+    Person,
+    PersonRole,
+    PlatformIdentity,
+    Service,
+    ServiceApprover,
+    Team,
+    TeamChannel,
+    TeamMember,
+)
+from workflows.errors import NotFound
+from workflows.lifecycle import Actor
+from workflows.views import PersonSummary, ServiceSummary
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """A person as config describes them; `identities` maps platform to external id."""
+
+    key: str
+    name: str
+    roles: frozenset[Role]
+    identities: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """A team as config describes it; `channels` maps platform to channel address."""
+
+    key: str
+    name: str
+    members: tuple[str, ...]
+    channels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A catalog entry as config describes it."""
+
+    key: str
+    name: str
+    team: str
+    sla_policy: str | None = None
+    escalation_policy: str | None = None
+    approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DirectorySpec:
+    """The whole directory from config."""
+
+    people: tuple[PersonSpec, ...]
+    teams: tuple[TeamSpec, ...]
+    services: tuple[ServiceSpec, ...]
+
+
+def sync_directory(session: Session, spec: DirectorySpec) -> None:
+    """Make the database's directory match `spec`; people and services it drops are deactivated."""
+    people = {person.key: _sync_person(session, person) for person in spec.people}
+    session.execute(update(Person).where(Person.key.not_in(list(people))).values(active=False))
+    teams = {team.key: _sync_team(session, team, people) for team in spec.teams}
+    for service in spec.services:
+        _sync_service(session, service, teams, people)
+    session.execute(
+        update(Service)
+        .where(Service.key.not_in([service.key for service in spec.services]))
+        .values(active=False)
+    )
+
+
+def _sync_person(session: Session, spec: PersonSpec) -> Person:
+    person = session.scalar(select(Person).where(Person.key == spec.key))
+    if person is None:
+        person = Person(key=spec.key, name=spec.name)
+        session.add(person)
+    person.name, person.active = spec.name, True
+    person.roles = [PersonRole(role=role) for role in sorted(spec.roles)]
+    session.flush()
+    session.execute(delete(PlatformIdentity).where(PlatformIdentity.person_id == person.id))
+    session.add_all(
+        PlatformIdentity(person_id=person.id, platform=platform, external_id=external_id)
+        for platform, external_id in spec.identities.items()
+    )
+    return person
+
+
+def _sync_team(session: Session, spec: TeamSpec, people: Mapping[str, Person]) -> Team:
+    team = session.scalar(select(Team).where(Team.key == spec.key))
+    if team is None:
+        team = Team(key=spec.key, name=spec.name)
+        session.add(team)
+    team.name = spec.name
+    session.flush()
+    session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
+    session.execute(delete(TeamChannel).where(TeamChannel.team_id == team.id))
+    session.add_all(TeamMember(team_id=team.id, person_id=people[key].id) for key in spec.members)
+    session.add_all(
+        TeamChannel(team_id=team.id, platform=platform, address=address)
+        for platform, address in spec.channels.items()
+    )
+    return team
+
+
+def _sync_service(
+    session: Session, spec: ServiceSpec, teams: Mapping[str, Team], people: Mapping[str, Person]
+) -> None:
+    service = session.scalar(select(Service).where(Service.key == spec.key))
+    if service is None:
+        service = Service(key=spec.key, name=spec.name, team_id=teams[spec.team].id)
+        session.add(service)
+    service.name, service.team_id, service.active = spec.name, teams[spec.team].id, True
+    service.sla_policy, service.escalation_policy = spec.sla_policy, spec.escalation_policy
+    session.flush()
+    session.execute(delete(ServiceApprover).where(ServiceApprover.service_id == service.id))
+    session.add_all(
+        ServiceApprover(service_id=service.id, person_id=people[key].id) for key in spec.approvers
+    )
+
+
+def person_for_identity(session: Session, platform: str, external_id: str) -> str | None:
+    """The directory key of the active person with this platform account, if any."""
+    return session.scalar(
+        select(Person.key)
+        .join(PlatformIdentity)
+        .where(
+            PlatformIdentity.platform == platform,
+            PlatformIdentity.external_id == external_id,
+            Person.active.is_(True),
+        )
+    )
+
+
+def load_person(session: Session, key: str) -> Person:
+    """The active person with this directory key; NotFound otherwise."""
+    person = session.scalar(select(Person).where(Person.key == key, Person.active.is_(True)))
+    if person is None:
+        raise NotFound(f"There is no one called '{key}' in the directory.")
+    return person
+
+
+def actor_for(session: Session, person: Person) -> Actor:
+    """The guard's view of a person: roles and team memberships."""
+    team_ids = session.scalars(select(TeamMember.team_id).where(TeamMember.person_id == person.id))
+    return Actor(
+        person_id=person.id,
+        roles=frozenset(role.role for role in person.roles),
+        team_ids=frozenset(team_ids),
+    )
+
+
+def approver_ids(session: Session, service_id: int) -> frozenset[int]:
+    """The people who approve for a service."""
+    rows = session.scalars(
+        select(ServiceApprover.person_id).where(ServiceApprover.service_id == service_id)
+    )
+    return frozenset(rows)
+
+
+def list_people(session: Session) -> list[PersonSummary]:
+    """Every active person with their roles and teams, by key."""
+    people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.key))
+    memberships = session.execute(
+        select(TeamMember.person_id, Team.name).join(Team).order_by(Team.name)
+    ).all()
+    teams_of: dict[int, list[str]] = {}
+    for person_id, team_name in memberships:
+        teams_of.setdefault(person_id, []).append(team_name)
+    return [
+        PersonSummary(
+            key=person.key,
+            name=person.name,
+            roles=tuple(sorted(role.role for role in person.roles)),
+            teams=tuple(teams_of.get(person.id, [])),
+        )
+        for person in people
+    ]
+
+
+def list_services(session: Session) -> list[ServiceSummary]:
+    """The active catalog, by name."""
+    services = session.scalars(
+        select(Service).where(Service.active.is_(True)).order_by(Service.name)
+    )
+    return [ServiceSummary(service.key, service.name, service.team.name) for service in services]
+
+
+def load_service(session: Session, key: str) -> Service:
+    """The active service with this key; NotFound otherwise."""
+    service = session.scalar(select(Service).where(Service.key == key, Service.active.is_(True)))
+    if service is None:
+        raise NotFound(f"There is no service '{key}' in the catalog.")
+    return service

@@ -1,0 +1,101 @@
+"""Notification intents: written to the outbox in the same transaction as the change.
+
+An intent names what happened (its payload), to whom (a team's channel or a person) and on
+which platform. Its idempotency key is unique in the database, so writing the same intent
+twice — a retried delivery, a second replica — stores it once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.enums import AudienceKind, IntentKind, OutboxStatus
+from storage.inserts import insert_if_absent
+from storage.models import OutboxIntent, Person, PlatformIdentity, Team, TeamChannel
+from workflows.settings import DeskSettings, PlatformReach
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A team's channel or a person's direct messages."""
+
+    kind: AudienceKind
+    key: str
+
+
+def team(key: str) -> Audience:
+    """The channel of team `key`."""
+    return Audience(AudienceKind.TEAM, key)
+
+
+def person(key: str) -> Audience:
+    """The direct messages of person `key`."""
+    return Audience(AudienceKind.PERSON, key)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing to tell an audience, caused by the change recorded as `cause`."""
+
+    kind: IntentKind
+    audience: Audience
+    payload: dict[str, Any]
+
+
+def enqueue(
+    session: Session,
+    settings: DeskSettings,
+    *,
+    ticket_id: int,
+    cause: str,
+    notices: list[Notice],
+    now: datetime,
+) -> int:
+    """Write an intent per notice and reachable platform; return how many were new."""
+    written = 0
+    for notice in notices:
+        for platform in settings.platforms:
+            if address_for(session, platform, notice.audience) is None:
+                continue
+            key = ":".join(
+                (cause, notice.kind, platform.name, notice.audience.kind, notice.audience.key)
+            )
+            written += insert_if_absent(
+                session,
+                OutboxIntent,
+                {
+                    "idempotency_key": key,
+                    "ticket_id": ticket_id,
+                    "kind": notice.kind,
+                    "platform": platform.name,
+                    "audience_kind": notice.audience.kind,
+                    "audience_key": notice.audience.key,
+                    "payload": notice.payload,
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+                ["idempotency_key"],
+            )
+    return written
+
+
+def address_for(session: Session, platform: PlatformReach, audience: Audience) -> str | None:
+    """Where `audience` is reached on `platform`: a channel or user id; None if nowhere."""
+    if platform.reaches_everyone:
+        return audience.key
+    if audience.kind == AudienceKind.TEAM:
+        return session.scalar(
+            select(TeamChannel.address)
+            .join(Team)
+            .where(Team.key == audience.key, TeamChannel.platform == platform.name)
+        )
+    return session.scalar(
+        select(PlatformIdentity.external_id)
+        .join(Person)
+        .where(Person.key == audience.key, PlatformIdentity.platform == platform.name)
+    )

@@ -1,0 +1,21 @@
+"""The desk-wide settings use cases need: plain values, built once from config by the bot."""
+
+from dataclasses import dataclass, field
+
+from workflows.priority import PriorityMatrix
+
+
+@dataclass(frozen=True)
+class PlatformReach:
+    """A platform the desk delivers on; `reaches_everyone` when it needs no stored address."""
+
+    name: str
+    reaches_everyone: bool = False
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """What the domain needs to know of the deployment."""
+
+    platforms: tuple[PlatformReach, ...]
+    priority_matrix: PriorityMatrix = field(default_factory=PriorityMatrix)

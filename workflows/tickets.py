@@ -1,0 +1,314 @@
+"""Ticket use cases: raise, move through the lifecycle, take, comment, and read.
+
+Each function runs inside the caller's unit of work and writes, with the change itself, its
+audit event and the notification intents it causes. Nothing here commits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from storage.enums import IntentKind, Level, TicketStatus, TicketType
+from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
+from workflows import notifications
+from workflows.directory import actor_for, approver_ids, load_person, load_service
+from workflows.errors import InvalidInput, NotAllowed, NotFound
+from workflows.lifecycle import (
+    CLOSED_STATUSES,
+    DONE_STATUSES,
+    INITIAL_STATUS,
+    RESPONDER_RAISED,
+    Action,
+    decide,
+)
+from workflows.notifications import Notice
+from workflows.references import format_reference, parse_reference
+from workflows.settings import DeskSettings
+from workflows.validation import clean_text
+from workflows.views import (
+    CommentView,
+    HistoryEntry,
+    TicketView,
+    comment_view,
+    history_entry,
+    ticket_view,
+)
+
+TITLE_MAX = TITLE_LENGTH
+DESCRIPTION_MAX = 20_000
+COMMENT_MAX = 10_000
+NOTE_MAX = 2_000
+MY_TICKETS_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What a requester gives when raising a ticket."""
+
+    ticket_type: TicketType
+    service_key: str
+    title: str
+    description: str
+    impact: Level
+    urgency: Level
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    """A ticket with its comments and history."""
+
+    ticket: TicketView
+    comments: tuple[CommentView, ...]
+    history: tuple[HistoryEntry, ...]
+
+
+def raise_ticket(
+    session: Session, settings: DeskSettings, requester_key: str, new: NewTicket, now: datetime
+) -> TicketView:
+    """Create a ticket, audit it, and tell the owning team and the requester."""
+    requester = load_person(session, requester_key)
+    actor = actor_for(session, requester)
+    if new.ticket_type in RESPONDER_RAISED and not actor.team_ids:
+        raise NotAllowed(f"Only responders raise a {new.ticket_type.value}.")
+    service = load_service(session, new.service_key)
+    ticket = Ticket(
+        type=new.ticket_type,
+        title=clean_text(new.title, "title", TITLE_MAX),
+        description=clean_text(new.description, "description", DESCRIPTION_MAX, required=False),
+        service_id=service.id,
+        team_id=service.team_id,
+        requester_id=requester.id,
+        impact=new.impact,
+        urgency=new.urgency,
+        priority=settings.priority_matrix.priority(new.impact, new.urgency),
+        status=INITIAL_STATUS[new.ticket_type],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    ticket.reference = format_reference(ticket.type, ticket.id)
+    event = _audit(session, ticket, requester, "raised", None, ticket.status, now)
+    _notify(session, settings, ticket, event, now, _card(ticket), _dm_requester(ticket, "raised"))
+    if ticket.type in (TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST) and approver_ids(
+        session, service.id
+    ):
+        _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+
+
+def act(
+    session: Session,
+    settings: DeskSettings,
+    actor_key: str,
+    reference: str,
+    action: Action,
+    now: datetime,
+    note: str = "",
+) -> TicketView:
+    """Apply a lifecycle action; raise a domain error and change nothing if it is not allowed."""
+    person = load_person(session, actor_key)
+    ticket = _load_ticket(session, reference)
+    _apply(session, settings, ticket, person, action, note, now)
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+
+
+def take(
+    session: Session, settings: DeskSettings, actor_key: str, reference: str, now: datetime
+) -> TicketView:
+    """Make the actor, a member of the owning team, the ticket's assignee."""
+    person = load_person(session, actor_key)
+    ticket = _load_ticket(session, reference)
+    if ticket.team_id not in actor_for(session, person).team_ids:
+        raise NotAllowed("Only the team that owns this ticket can take it.")
+    if ticket.status in CLOSED_STATUSES:
+        raise InvalidInput(f"{ticket.reference} is closed.")
+    if ticket.assignee_id == person.id:
+        raise InvalidInput(f"{ticket.reference} is already yours.")
+    ticket.assignee_id, ticket.updated_at = person.id, now
+    session.flush()
+    session.expire(ticket, ["assignee"])
+    event = _audit(session, ticket, person, "assigned", None, None, now, detail=person.key)
+    note = _payload("assigned", person, assignee=person.name)
+    _notify(session, settings, ticket, event, now, _card(ticket), _thread(ticket, note))
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+
+
+def add_comment(
+    session: Session,
+    settings: DeskSettings,
+    author_key: str,
+    reference: str,
+    body: str,
+    now: datetime,
+) -> TicketView:
+    """Add a requester's or the team's comment; a requester's reply resumes a waiting ticket."""
+    person = load_person(session, author_key)
+    ticket = _load_ticket(session, reference)
+    text = clean_text(body, "comment", COMMENT_MAX)
+    is_requester = person.id == ticket.requester_id
+    if not is_requester and ticket.team_id not in actor_for(session, person).team_ids:
+        raise NotAllowed("Only the requester and the owning team can comment on this ticket.")
+    if ticket.status in CLOSED_STATUSES:
+        raise InvalidInput(f"{ticket.reference} is closed; please raise a new ticket.")
+    session.add(Comment(ticket_id=ticket.id, author_id=person.id, body=text, created_at=now))
+    ticket.updated_at = now
+    event = _audit(session, ticket, person, "commented", None, None, now)
+    payload = _payload("comment", person, text=text)
+    notices = [_thread(ticket, payload)]
+    if not is_requester:
+        notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
+    _notify(session, settings, ticket, event, now, *notices)
+    if is_requester and ticket.status == TicketStatus.WAITING_ON_REQUESTER:
+        _apply(session, settings, ticket, person, Action.RESUME, "", now)
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+
+
+def ticket_detail(session: Session, reference: str) -> TicketDetail:
+    """A ticket with its comments and history; NotFound for an unknown reference."""
+    ticket = _load_ticket(session, reference)
+    comments = session.scalars(
+        select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
+    )
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(AuditEvent.id)
+    )
+    return TicketDetail(
+        ticket=ticket_view(ticket, approver_ids(session, ticket.service_id)),
+        comments=tuple(comment_view(comment) for comment in comments),
+        history=tuple(history_entry(event) for event in events),
+    )
+
+
+def ticket_by_id(session: Session, ticket_id: int) -> TicketView:
+    """The current state of a ticket by its id (for rendering cards at delivery time)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"No ticket with id {ticket_id}.")
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+
+
+def my_tickets(session: Session, person_key: str) -> list[TicketView]:
+    """The person's open tickets, raised by or assigned to them, newest first."""
+    person = load_person(session, person_key)
+    tickets = session.scalars(
+        select(Ticket)
+        .where(
+            or_(Ticket.requester_id == person.id, Ticket.assignee_id == person.id),
+            Ticket.status.not_in(CLOSED_STATUSES),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(MY_TICKETS_LIMIT)
+    )
+    return [ticket_view(ticket, approver_ids(session, ticket.service_id)) for ticket in tickets]
+
+
+def _load_ticket(session: Session, reference: str) -> Ticket:
+    parsed = parse_reference(reference)
+    ticket = session.get(Ticket, parsed.number)
+    if ticket is None or ticket.type != parsed.ticket_type:
+        raise NotFound(f"No such ticket: {parsed}.")
+    return ticket
+
+
+def _apply(
+    session: Session,
+    settings: DeskSettings,
+    ticket: Ticket,
+    person: Person,
+    action: Action,
+    note: str,
+    now: datetime,
+) -> None:
+    facts = ticket_view(ticket, approver_ids(session, ticket.service_id)).facts
+    note = clean_text(note, "reason", NOTE_MAX, required=False)
+    row = decide(facts, action, actor_for(session, person), note)
+    source = ticket.status
+    ticket.status, ticket.updated_at = row.target, now
+    _stamp(ticket, person, action, now)
+    session.flush()
+    session.expire(ticket, ["assignee"])
+    event = _audit(session, ticket, person, action.value, source, row.target, now, detail=note)
+    payload = _payload("transition", person, action=action.value, status=row.target, note=note)
+    notices = [_card(ticket), _thread(ticket, payload)]
+    if person.id != ticket.requester_id:
+        notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
+    _notify(session, settings, ticket, event, now, *notices)
+
+
+def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> None:
+    """Record the lifecycle timestamps a move implies."""
+    if action == Action.ACKNOWLEDGE:
+        ticket.acknowledged_at = ticket.acknowledged_at or now
+        ticket.assignee_id = ticket.assignee_id or person.id
+    if ticket.status in DONE_STATUSES:
+        ticket.resolved_at = now
+    if ticket.status in CLOSED_STATUSES:
+        ticket.closed_at = now
+    if action == Action.REOPEN:
+        ticket.resolved_at = None
+
+
+def _audit(
+    session: Session,
+    ticket: Ticket,
+    person: Person | None,
+    action: str,
+    source: TicketStatus | None,
+    target: TicketStatus | None,
+    now: datetime,
+    detail: str = "",
+) -> AuditEvent:
+    event = AuditEvent(
+        ticket_id=ticket.id,
+        actor_id=person.id if person else None,
+        action=action,
+        from_status=source,
+        to_status=target,
+        detail=detail,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _payload(event: str, actor: Person, **fields: Any) -> dict[str, Any]:
+    return {"event": event, "actor": actor.name, **fields}
+
+
+def _requester(ticket: Ticket) -> notifications.Audience:
+    return notifications.person(ticket.requester.key)
+
+
+def _card(ticket: Ticket) -> Notice:
+    return Notice(IntentKind.CARD, notifications.team(ticket.team.key), {"event": "card"})
+
+
+def _thread(ticket: Ticket, payload: dict[str, Any]) -> Notice:
+    return Notice(IntentKind.THREAD_NOTE, notifications.team(ticket.team.key), payload)
+
+
+def _dm_requester(ticket: Ticket, event: str) -> Notice:
+    return Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), {"event": event})
+
+
+def _notify(
+    session: Session,
+    settings: DeskSettings,
+    ticket: Ticket,
+    event: AuditEvent,
+    now: datetime,
+    *notices: Notice,
+) -> None:
+    notifications.enqueue(
+        session,
+        settings,
+        ticket_id=ticket.id,
+        cause=f"audit-{event.id}",
+        notices=list(notices),
+        now=now,
+    )

@@ -1,0 +1,138 @@
+"""Plain read-only views of tickets and people that leave the unit of work safely."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.enums import Level, Priority, Role, TicketStatus, TicketType
+from storage.models import AuditEvent, Comment, Person, Ticket
+from workflows.lifecycle import TicketFacts
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """Who someone is, for display."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """A directory entry with roles and teams, for `/as`."""
+
+    key: str
+    name: str
+    roles: tuple[Role, ...]
+    teams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """A catalog entry, for choosing a service."""
+
+    key: str
+    name: str
+    team_name: str
+
+
+@dataclass(frozen=True)
+class CommentView:
+    """A comment on a ticket."""
+
+    author: PersonView
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audit event, for display."""
+
+    actor: PersonView | None
+    action: str
+    from_status: TicketStatus | None
+    to_status: TicketStatus | None
+    detail: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """Everything a card, a reply or a digest shows of one ticket."""
+
+    id: int
+    reference: str
+    ticket_type: TicketType
+    title: str
+    description: str
+    service: str
+    team_key: str
+    team_name: str
+    requester: PersonView
+    assignee: PersonView | None
+    impact: Level
+    urgency: Level
+    priority: Priority
+    status: TicketStatus
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    facts: TicketFacts
+
+
+def person_view(person: Person) -> PersonView:
+    """A person's display view."""
+    return PersonView(key=person.key, name=person.name)
+
+
+def ticket_view(ticket: Ticket, approver_ids: frozenset[int]) -> TicketView:
+    """Freeze a ticket row into a view."""
+    return TicketView(
+        id=ticket.id,
+        reference=ticket.reference or "",
+        ticket_type=ticket.type,
+        title=ticket.title,
+        description=ticket.description,
+        service=ticket.service.name,
+        team_key=ticket.team.key,
+        team_name=ticket.team.name,
+        requester=person_view(ticket.requester),
+        assignee=person_view(ticket.assignee) if ticket.assignee else None,
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+        priority=ticket.priority,
+        status=ticket.status,
+        created_at=ticket.created_at,
+        acknowledged_at=ticket.acknowledged_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        response_due_at=ticket.response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        facts=TicketFacts(
+            ticket_type=ticket.type,
+            status=ticket.status,
+            team_id=ticket.team_id,
+            requester_id=ticket.requester_id,
+            approver_ids=approver_ids,
+        ),
+    )
+
+
+def comment_view(comment: Comment) -> CommentView:
+    """A comment's display view."""
+    return CommentView(person_view(comment.author), comment.body, comment.created_at)
+
+
+def history_entry(event: AuditEvent) -> HistoryEntry:
+    """An audit event's display view."""
+    return HistoryEntry(
+        actor=person_view(event.actor) if event.actor else None,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        detail=event.detail,
+        created_at=event.created_at,
+    )
