@@ -1,0 +1,1 @@
+"""Conversation and action handlers: neutral events in, workflow calls, neutral replies out."""

@@ -1,0 +1,69 @@
+"""The ticket card: what a team channel and `/ticket INC-12` show of one ticket."""
+
+from datetime import datetime
+
+from handlers.events import Button, Field, Reply
+from handlers.labels import ACTION_LABELS, LEVEL_LABELS, TAKE_LABEL, TYPE_LABELS, status_label
+from workflows.lifecycle import Actor, available_actions
+from workflows.views import TicketView
+
+TICKET_ACTION = "ticket"
+TAKE_ACTION = "take"
+
+
+def action_button(action: str, label: str, reference: str) -> Button:
+    """A button whose press comes back as `ticket:<action>` with the reference as its value."""
+    return Button(label=label, action=f"{TICKET_ACTION}:{action}", value=reference)
+
+
+def card_title(ticket: TicketView) -> str:
+    """`INC-12 · P2 · VPN drops every hour`."""
+    return f"{ticket.reference} · {ticket.priority} · {ticket.title}"
+
+
+def card_fields(ticket: TicketView) -> tuple[Field, ...]:
+    """The ticket's facts as labelled fields."""
+    fields = [
+        Field("Type", TYPE_LABELS[ticket.ticket_type]),
+        Field("Status", status_label(ticket.status)),
+        Field(
+            "Priority",
+            f"{ticket.priority} (impact {LEVEL_LABELS[ticket.impact].lower()}, "
+            f"urgency {LEVEL_LABELS[ticket.urgency].lower()})",
+        ),
+        Field("Service", f"{ticket.service} ({ticket.team_name})"),
+        Field("Requester", ticket.requester.name),
+        Field("Assignee", ticket.assignee.name if ticket.assignee else "nobody yet"),
+    ]
+    if ticket.response_due_at and ticket.acknowledged_at is None:
+        fields.append(Field("Response due", _when(ticket.response_due_at)))
+    if ticket.resolution_due_at and ticket.resolved_at is None:
+        fields.append(Field("Resolution due", _when(ticket.resolution_due_at)))
+    return tuple(fields)
+
+
+def card_buttons(ticket: TicketView, actor: Actor | None, *, may_take: bool) -> tuple[Button, ...]:
+    """Buttons for the moves open to `actor` (or to the owning team when None)."""
+    buttons = [
+        action_button(row.action.value, ACTION_LABELS[row.action], ticket.reference)
+        for row in available_actions(ticket.facts, actor)
+    ]
+    if may_take:
+        buttons.append(action_button(TAKE_ACTION, TAKE_LABEL, ticket.reference))
+    return tuple(buttons)
+
+
+def ticket_card(ticket: TicketView) -> Reply:
+    """The card posted to the owning team's channel and edited as the ticket changes."""
+    may_take = ticket.closed_at is None
+    return Reply(
+        title=card_title(ticket),
+        text=ticket.description,
+        fields=card_fields(ticket),
+        buttons=card_buttons(ticket, None, may_take=may_take),
+        ticket=ticket.reference,
+    )
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

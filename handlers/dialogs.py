@@ -1,0 +1,41 @@
+"""Free text and choices go to the dialog the person is in; `/cancel` leaves it."""
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from handlers import raise_ticket, ticket_actions
+from handlers.context import HandlerContext
+from handlers.dialog_state import dialog_key
+from handlers.events import InboundEvent, Reply
+from workflows.dialogs import Dialog, end_dialog, load_dialog
+from workflows.unit_of_work import unit_of_work
+
+DialogHandler = Callable[[HandlerContext, Session, InboundEvent, Dialog], list[Reply]]
+
+DIALOGS: dict[str, DialogHandler] = {
+    raise_ticket.DIALOG: raise_ticket.on_reply,
+    ticket_actions.DIALOG: ticket_actions.on_reason,
+}
+
+
+def continue_dialog(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """Hand the answer to the dialog in progress, or explain there is none."""
+    with unit_of_work(ctx.db) as session:
+        dialog = load_dialog(session, dialog_key(event))
+        if dialog is None:
+            return [
+                Reply(
+                    text="I am not waiting for an answer from you. /new raises a ticket; "
+                    "/help lists everything.",
+                    private=True,
+                )
+            ]
+        return DIALOGS[dialog.name](ctx, session, event, dialog)
+
+
+def cancel(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """Leave the dialog in progress."""
+    with unit_of_work(ctx.db) as session:
+        ended = end_dialog(session, dialog_key(event))
+    return [Reply(text="Cancelled." if ended else "There was nothing to cancel.", private=True)]

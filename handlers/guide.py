@@ -1,0 +1,42 @@
+"""Help, the greeting, and the answer to anything the bot does not understand."""
+
+from handlers.context import HandlerContext
+from handlers.events import InboundEvent, Reply
+
+HELP_TEXT = """\
+/new [title]         raise an incident or a request (a short dialog)
+/mine                your open tickets
+/ticket INC-12       one ticket, its history and what you can do with it
+/comment INC-12 text add a comment to a ticket
+/cancel              leave the dialog you are in
+/help                this list
+On a card, press Acknowledge, Take, Resolve or Reopen to work the ticket."""
+
+
+def show_help(_ctx: HandlerContext, _event: InboundEvent) -> list[Reply]:
+    """List what one can do."""
+    return [Reply(title="Deskbot: what you can do", text=HELP_TEXT, private=True)]
+
+
+def greet(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """Welcome someone and show the help."""
+    welcome = Reply(text="Hello! I am the service desk. Raise and follow tickets right here.")
+    return [welcome, *show_help(ctx, event)]
+
+
+def unknown_command(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """Say the command is unknown and show what is known."""
+    text = f"I do not know the command /{event.name[:40]}. Here is what I understand:"
+    return [Reply(text=text, private=True, problem=True), *show_help(ctx, event)]
+
+
+def unknown_button(_ctx: HandlerContext, _event: InboundEvent) -> list[Reply]:
+    """A button press we did not make (stale or forged): change nothing, say so."""
+    return [
+        Reply(
+            text="That button is not one I recognise, so nothing was changed. "
+            "Use /ticket INC-12 to see a ticket's current buttons.",
+            private=True,
+            problem=True,
+        )
+    ]

@@ -1,0 +1,53 @@
+"""What a delivered notification intent says: a card, a line in the ticket's thread, or a DM."""
+
+from typing import Any
+
+from handlers.cards import card_title, ticket_card
+from handlers.events import Reply
+from handlers.labels import ACTION_PAST_TENSE, TYPE_LABELS, status_label
+from storage.enums import IntentKind, TicketStatus
+from workflows.lifecycle import Action
+from workflows.views import TicketView
+
+
+def notice_reply(kind: IntentKind, payload: dict[str, Any], ticket: TicketView) -> Reply:
+    """The reply an outbox intent of `kind` delivers, rendered from the ticket's current state."""
+    match kind:
+        case IntentKind.CARD:
+            return ticket_card(ticket)
+        case IntentKind.THREAD_NOTE:
+            return Reply(text=_history_line(payload, ticket), ticket=ticket.reference)
+        case IntentKind.DIRECT_MESSAGE:
+            return _direct_message(payload, ticket)
+
+
+def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
+    actor = payload.get("actor", "Someone")
+    match payload.get("event"):
+        case "transition":
+            verb = ACTION_PAST_TENSE[Action(payload["action"])]
+            line = f"{actor} {verb} {ticket.reference} (now {_status(payload)})."
+            note = payload.get("note")
+            return f"{line} Reason: {note}" if note else line
+        case "assigned":
+            return f"{actor} took {ticket.reference}."
+        case "comment":
+            return f"{actor} commented: {payload.get('text', '')}"
+        case other:
+            return f"{ticket.reference}: {other}"
+
+
+def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
+    if payload.get("event") == "raised":
+        kind = TYPE_LABELS[ticket.ticket_type].lower()
+        text = (
+            f"Your {kind} {ticket.reference} was raised with priority {ticket.priority}. "
+            f"{ticket.team_name} will pick it up; you will hear here when it changes."
+        )
+    else:
+        text = _history_line(payload, ticket)
+    return Reply(title=card_title(ticket), text=text, ticket=ticket.reference)
+
+
+def _status(payload: dict[str, Any]) -> str:
+    return status_label(TicketStatus(payload["status"]))

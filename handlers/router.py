@@ -1,0 +1,130 @@
+"""The router: every intent has one route, in one table.
+
+`classify` decides which intent an event is (pure); `Router.handle` runs its handler inside
+the error policy: a domain error becomes a friendly reply, anything unexpected a reply with a
+short reference that is also in the log, and a delivery seen before changes nothing.
+"""
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers import comment, dialogs, guide, my_tickets, raise_ticket, show_ticket, ticket_actions
+from handlers.context import HandlerContext
+from handlers.events import EventKind, InboundEvent, Reply, problem
+from workflows.deliveries import first_delivery, forget_delivery
+from workflows.errors import DomainError
+from workflows.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[HandlerContext, InboundEvent], list[Reply]]
+
+
+class Intent(StrEnum):
+    """What an inbound event asks for."""
+
+    START = "start"
+    HELP = "help"
+    NEW = "new"
+    MINE = "mine"
+    SHOW = "show"
+    COMMENT = "comment"
+    CANCEL = "cancel"
+    DIALOG_ANSWER = "dialog_answer"
+    TICKET_BUTTON = "ticket_button"
+    UNKNOWN_COMMAND = "unknown_command"
+    UNKNOWN_BUTTON = "unknown_button"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One intent and the handler that serves it."""
+
+    intent: Intent
+    handler: Handler
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(Intent.START, guide.greet),
+    Route(Intent.HELP, guide.show_help),
+    Route(Intent.NEW, raise_ticket.start),
+    Route(Intent.MINE, my_tickets.list_mine),
+    Route(Intent.SHOW, show_ticket.show),
+    Route(Intent.COMMENT, comment.comment),
+    Route(Intent.CANCEL, dialogs.cancel),
+    Route(Intent.DIALOG_ANSWER, dialogs.continue_dialog),
+    Route(Intent.TICKET_BUTTON, ticket_actions.press),
+    Route(Intent.UNKNOWN_COMMAND, guide.unknown_command),
+    Route(Intent.UNKNOWN_BUTTON, guide.unknown_button),
+)
+
+COMMANDS: dict[str, Intent] = {
+    "start": Intent.START,
+    "help": Intent.HELP,
+    "new": Intent.NEW,
+    "mine": Intent.MINE,
+    "ticket": Intent.SHOW,
+    "comment": Intent.COMMENT,
+    "cancel": Intent.CANCEL,
+}
+
+
+def classify(event: InboundEvent) -> Intent:
+    """Which intent an event expresses."""
+    match event.kind:
+        case EventKind.COMMAND:
+            return COMMANDS.get(event.name.lower(), Intent.UNKNOWN_COMMAND)
+        case EventKind.BUTTON:
+            if event.name == raise_ticket.CHOOSE:
+                return Intent.DIALOG_ANSWER
+            if ticket_actions.is_ticket_button(event.name):
+                return Intent.TICKET_BUTTON
+            return Intent.UNKNOWN_BUTTON
+        case EventKind.TEXT:
+            return Intent.COMMENT if event.place.ticket else Intent.DIALOG_ANSWER
+
+
+class Router:
+    """Dispatches events to their routes under the error policy."""
+
+    def __init__(self, ctx: HandlerContext, routes: tuple[Route, ...] = ROUTES) -> None:
+        self.ctx = ctx
+        self._routes = {route.intent: route.handler for route in routes}
+
+    def handle(self, event: InboundEvent) -> list[Reply]:
+        """Handle one event and return the replies for the person who sent it."""
+        try:
+            if event.delivery_id is not None and not self._first_time(event):
+                return []
+            return self._routes[classify(event)](self.ctx, event)
+        except DomainError as refusal:
+            return [problem(str(refusal))]
+        except Exception:
+            reference = secrets.token_hex(4)
+            log.exception("unexpected error handling %s event (ref %s)", event.kind, reference)
+            self._forget(event)
+            return [
+                problem(
+                    f"Something went wrong on our side (reference {reference}). Nothing was "
+                    "changed; please try again, and give the reference to your admins if it "
+                    "happens again."
+                )
+            ]
+
+    def _first_time(self, event: InboundEvent) -> bool:
+        assert event.delivery_id is not None
+        with unit_of_work(self.ctx.db) as session:
+            now = self.ctx.clock.now()
+            return first_delivery(session, event.place.platform, event.delivery_id, now)
+
+    def _forget(self, event: InboundEvent) -> None:
+        if event.delivery_id is None:
+            return
+        try:
+            with unit_of_work(self.ctx.db) as session:
+                forget_delivery(session, event.place.platform, event.delivery_id)
+        except DomainError:
+            log.warning("could not forget delivery %s after an error", event.delivery_id)

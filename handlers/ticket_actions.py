@@ -1,0 +1,89 @@
+"""Ticket buttons: lifecycle moves (Acknowledge, Resolve, Reopen, …) and Take.
+
+A button press names its action and carries the ticket reference; everything is checked again
+by the domain, so a stale or forged press changes nothing. A move that needs a reason asks for
+it first, holding the question as a dialog so it survives a restart.
+"""
+
+from sqlalchemy.orm import Session
+
+from handlers.cards import TAKE_ACTION, TICKET_ACTION, card_title
+from handlers.context import HandlerContext
+from handlers.dialog_state import dialog_key
+from handlers.events import InboundEvent, Reply, problem
+from handlers.labels import ACTION_LABELS, status_label
+from workflows.dialogs import Dialog, end_dialog, save_dialog
+from workflows.errors import DomainError
+from workflows.lifecycle import TRANSITIONS, Action
+from workflows.references import parse_reference
+from workflows.tickets import act, take
+from workflows.unit_of_work import unit_of_work
+from workflows.views import TicketView
+
+DIALOG = "reason"
+_NEEDS_NOTE = frozenset(
+    row.action for rows in TRANSITIONS.values() for row in rows if row.needs_note
+)
+
+
+def is_ticket_button(name: str) -> bool:
+    """Whether a button's action is one of ours: `ticket:<lifecycle action or take>`."""
+    kind, _, action = name.partition(":")
+    return kind == TICKET_ACTION and (
+        action == TAKE_ACTION or action in Action.__members__.values()
+    )
+
+
+def press(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """Apply the pressed button's move to the ticket in its value."""
+    action = event.name.partition(":")[2]
+    reference = str(parse_reference(event.text))
+    now = ctx.clock.now()
+    with unit_of_work(ctx.db) as session:
+        if action == TAKE_ACTION:
+            ticket = take(session, ctx.settings, event.person, reference, now)
+            return [_done(ticket, f"You took {ticket.reference}.")]
+        move = Action(action)
+        if move in _NEEDS_NOTE:
+            return _ask_reason(ctx, session, event, move, reference)
+        return [_moved(act(session, ctx.settings, event.person, reference, move, now))]
+
+
+def on_reason(
+    ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog
+) -> list[Reply]:
+    """Apply the held move with the reason just typed."""
+    if not event.text.strip():
+        return [problem("Please type the reason, or /cancel.")]
+    move, reference = Action(dialog.data["action"]), dialog.data["reference"]
+    end_dialog(session, dialog_key(event))
+    try:
+        with session.begin_nested():
+            ticket = act(
+                session,
+                ctx.settings,
+                event.person,
+                reference,
+                move,
+                ctx.clock.now(),
+                note=event.text,
+            )
+    except DomainError as refusal:
+        return [problem(str(refusal))]
+    return [_moved(ticket)]
+
+
+def _ask_reason(
+    ctx: HandlerContext, session: Session, event: InboundEvent, move: Action, reference: str
+) -> list[Reply]:
+    data = {"action": move.value, "reference": reference}
+    save_dialog(session, dialog_key(event), Dialog(DIALOG, "reason", data), ctx.clock.now())
+    return [Reply(text=f"{ACTION_LABELS[move]} {reference}: please type the reason (or /cancel).")]
+
+
+def _moved(ticket: TicketView) -> Reply:
+    return _done(ticket, f"{ticket.reference} is now {status_label(ticket.status)}.")
+
+
+def _done(ticket: TicketView, text: str) -> Reply:
+    return Reply(title=card_title(ticket), text=text, ticket=ticket.reference, private=True)
