@@ -1,0 +1,1 @@
+"""The process: config, CLI, composition, scheduler wiring, platform adapters and rendering."""

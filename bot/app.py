@@ -1,0 +1,77 @@
+"""The composition root: the one place that builds the engine, services, adapters and clocks."""
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.config import Config
+from bot.directory import directory_spec
+from bot.dispatcher import Dispatcher
+from bot.platforms.base import Sender
+from bot.platforms.console.outbound import ConsoleScreen
+from bot.platforms.console.sender import ConsoleSender
+from bot.platforms.console.session import ConsoleSession
+from bot.scheduler import build_scheduler
+from handlers.context import HandlerContext
+from handlers.router import Router
+from storage.database import Database
+from storage.migrate import upgrade
+from workflows.clock import Clock, SystemClock
+from workflows.directory import sync_directory
+from workflows.priority import PriorityMatrix
+from workflows.settings import DeskSettings, PlatformReach
+from workflows.unit_of_work import unit_of_work
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything a running desk is made of."""
+
+    config: Config
+    db: Database
+    router: Router
+    dispatcher: Dispatcher
+
+
+def prepare_database(config: Config) -> Database:
+    """Open the database, migrate it to the newest schema and sync the directory from config."""
+    db = Database.from_url(config.database.url)
+    upgrade(db.engine)
+    with unit_of_work(db) as session:
+        sync_directory(session, directory_spec(config))
+    return db
+
+
+def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock) -> Desk:
+    """Wire the router and the dispatcher for the platforms in `senders`."""
+    settings = DeskSettings(
+        platforms=tuple(PlatformReach(s.name, s.reaches_everyone) for s in senders),
+        priority_matrix=PriorityMatrix(config.priority_matrix),
+    )
+    router = Router(HandlerContext(db=db, clock=clock, settings=settings))
+    return Desk(config, db, router, Dispatcher(db, clock, senders))
+
+
+async def serve_console(
+    config: Config, lines: TextIO = sys.stdin, output: TextIO = sys.stdout
+) -> None:
+    """Run the console platform until /quit or the end of input."""
+    db = await asyncio.to_thread(prepare_database, config)
+    screen = ConsoleScreen(output)
+    desk = build_desk(config, db, [ConsoleSender(screen)], SystemClock())
+    scheduler = build_scheduler(config.scheduler, desk.dispatcher)
+    scheduler.start()
+    try:
+        session = ConsoleSession(
+            router=desk.router,
+            db=db,
+            dispatcher=desk.dispatcher,
+            screen=screen,
+            lines=lines,
+            interactive=lines.isatty(),
+        )
+        await session.run()
+    finally:
+        scheduler.shutdown(wait=False)
+        db.dispose()

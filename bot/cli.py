@@ -1,0 +1,93 @@
+"""The `deskbot` command line: run, db upgrade, check-config."""
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import prepare_database, serve_console
+from bot.config import Config, ConfigError, load_config
+
+PLATFORMS = ("console",)
+DEMO_CONFIG = "config.example.yaml"
+
+
+def demo_config_path() -> Path:
+    """The bundled demo config: inside the installed package, or at the source checkout's root."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / DEMO_CONFIG, package_dir.parent / DEMO_CONFIG):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{DEMO_CONFIG}: the demo config is missing from this installation")
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path if path is not None else demo_config_path())
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    if args.config is None:
+        print(
+            f"No --config given: running the demo desk from {demo_config_path()}.", file=sys.stderr
+        )
+    asyncio.run(serve_console(config))
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    prepare_database(config).dispose()
+    print(f"Database at {config.database.url.split('@')[-1]} is up to date.")
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    config = _config(args.file)
+    print(
+        f"Config OK: {len(config.people)} people, {len(config.teams)} teams, "
+        f"{len(config.services)} services."
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="deskbot", description="A chat-native IT service desk.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the bot (the console demo with no config)")
+    run.add_argument("--config", type=Path, help="config file (default: the bundled demo)")
+    run.add_argument("--platform", choices=PLATFORMS, default="console")
+    run.set_defaults(handler=_run)
+
+    database = commands.add_parser("db", help="database maintenance")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    upgrade = database_commands.add_parser("upgrade", help="migrate the schema to the newest")
+    upgrade.add_argument("--config", type=Path)
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    check = commands.add_parser("check-config", help="validate a config file")
+    check.add_argument("file", nargs="?", type=Path)
+    check.set_defaults(handler=_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `deskbot` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("DESKBOT_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.handler(args))
+    except ConfigError as error:
+        print(f"deskbot: config error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

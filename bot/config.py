@@ -1,0 +1,297 @@
+"""Configuration: YAML with `${ENV_VAR}` expansion, validated by pydantic.
+
+Every error names the key it is about (`services[2].team: unknown team 'netwrk'`), so a
+malformed config fails with one line that says what to fix.
+"""
+
+import os
+import re
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+from bot.durations import parse_duration
+from storage.enums import Level, Priority, Role
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone '{value}'") from error
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+TimeZone = Annotated[str, AfterValidator(_check_zone)]
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message is one line that names the key."""
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors, so a typo is caught and named."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(Model):
+    """`database`: where state lives (SQLite file by default, PostgreSQL for replicas)."""
+
+    url: str = "sqlite:///deskbot.db"
+
+
+class SlackHttpConfig(Model):
+    """`slack.http`: the HTTP server for Slack's events and interactivity."""
+
+    port: int = Field(3000, ge=1, le=65535)
+    path: str = "/slack/events"
+
+
+class SlackConfig(Model):
+    """`slack`: the Slack app's credentials and mode."""
+
+    bot_token: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+    mode: Literal["http", "socket"] = "http"
+    http: SlackHttpConfig = SlackHttpConfig()
+    api_base_url: str | None = None
+
+
+class TelegramWebhookConfig(Model):
+    """`telegram.webhook`: where the webhook listens and the secret Telegram must send back."""
+
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    url_path: str = "/telegram"
+    public_url: str | None = None
+    secret_token: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,256}$")] | None = None
+
+
+class TelegramConfig(Model):
+    """`telegram`: the bot's token and mode."""
+
+    token: str
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: TelegramWebhookConfig = TelegramWebhookConfig()
+    base_url: str | None = None
+
+
+class PersonConfig(Model):
+    """`people[]`: someone in the directory and their chat accounts."""
+
+    id: Key
+    name: str
+    roles: list[Role] = [Role.EMPLOYEE]
+    slack: str | None = None
+    telegram: int | None = None
+    manager: Key | None = None
+
+
+class TeamConfig(Model):
+    """`teams[]`: a responder team, its members and its channel on each platform."""
+
+    id: Key
+    name: str
+    members: list[Key]
+    channels: dict[Literal["slack", "telegram"], str] = {}
+
+
+class ServiceConfig(Model):
+    """`services[]`: a catalog entry tying a service to its team, SLA, escalation, approvers."""
+
+    id: Key
+    name: str
+    team: Key
+    sla_policy: Key | None = None
+    escalation_policy: Key | None = None
+    approvers: list[Key] = []
+
+
+class SlaTargetConfig(Model):
+    """Response and resolution targets for one priority."""
+
+    response: Duration
+    resolution: Duration
+    calendar: Key | None = None
+
+
+class SlaPolicyConfig(Model):
+    """`sla_policies.<id>`: targets per priority, on a business calendar."""
+
+    calendar: Key | None = None
+    targets: dict[Priority, SlaTargetConfig]
+
+
+class CalendarConfig(Model):
+    """`calendars.<id>`: working days, hours, time zone and holidays."""
+
+    timezone: TimeZone | None = None
+    working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    holidays: list[date] = []
+
+
+class EscalationLevelConfig(Model):
+    """One level of an escalation policy: whom to notify, after how long."""
+
+    after: Duration
+    notify: list[Annotated[str, Field(pattern=r"^(team|person|oncall):[a-z0-9_.-]+$")]]
+
+
+class EscalationPolicyConfig(Model):
+    """`escalation_policies.<id>`: levels, in order."""
+
+    levels: list[EscalationLevelConfig] = Field(min_length=1)
+
+
+class DigestScopeConfig(Model):
+    """What a digest covers: everything, or some teams or services."""
+
+    teams: list[Key] = []
+    services: list[Key] = []
+
+
+class DigestConfig(Model):
+    """`digests[]`: a manager digest: recipients, cron schedule, scope."""
+
+    id: Key
+    recipients: list[Annotated[str, Field(pattern=r"^(team|person):[a-z0-9_.-]+$")]]
+    schedule: str
+    scope: DigestScopeConfig = DigestScopeConfig()
+
+
+class SchedulerConfig(Model):
+    """`scheduler`: how often the clocks tick."""
+
+    sla_sweep_interval: Duration = timedelta(seconds=15)
+    outbox_interval: Duration = timedelta(seconds=2)
+
+
+class Config(Model):
+    """The whole configuration file."""
+
+    database: DatabaseConfig = DatabaseConfig()
+    timezone: TimeZone = "UTC"
+    slack: SlackConfig | None = None
+    telegram: TelegramConfig | None = None
+    people: list[PersonConfig] = Field(min_length=1)
+    teams: list[TeamConfig] = Field(min_length=1)
+    services: list[ServiceConfig] = Field(min_length=1)
+    sla_policies: dict[Key, SlaPolicyConfig] = {}
+    calendars: dict[Key, CalendarConfig] = {}
+    escalation_policies: dict[Key, EscalationPolicyConfig] = {}
+    digests: list[DigestConfig] = []
+    scheduler: SchedulerConfig = SchedulerConfig()
+    priority_matrix: dict[Level, dict[Level, Priority]] = {}
+
+
+def load_config(path: Path) -> Config:
+    """Read, expand and validate a config file; ConfigError with one line naming the key."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({_first_line(error)})") from error
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return parse_config(raw)
+
+
+def parse_config(raw: dict[str, Any]) -> Config:
+    """Validate an already-parsed config mapping (after expanding `${ENV}` references)."""
+    expanded = _expand(raw, ())
+    try:
+        config = Config.model_validate(expanded)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ConfigError(f"{_key_path(first['loc'])}: {first['msg']}") from error
+    _check_references(config)
+    return config
+
+
+def _expand(value: Any, path: tuple[str | int, ...]) -> Any:
+    if isinstance(value, dict):
+        return {key: _expand(item, (*path, key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_expand(item, (*path, index)) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        return _ENV_REFERENCE.sub(lambda match: _environment(match.group(1), path), value)
+    return value
+
+
+def _environment(name: str, path: tuple[str | int, ...]) -> str:
+    if name not in os.environ:
+        raise ConfigError(f"{_key_path(path)}: environment variable {name} is not set")
+    return os.environ[name]
+
+
+def _key_path(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def _check_references(config: Config) -> None:
+    people = _unique("people", [person.id for person in config.people])
+    teams = _unique("teams", [team.id for team in config.teams])
+    _unique("services", [service.id for service in config.services])
+    for index, person in enumerate(config.people):
+        _known(f"people[{index}].manager", person.manager, people, "person")
+    for index, team in enumerate(config.teams):
+        for member in team.members:
+            _known(f"teams[{index}].members", member, people, "person")
+    for index, service in enumerate(config.services):
+        where = f"services[{index}]"
+        _known(f"{where}.team", service.team, teams, "team")
+        _known(f"{where}.sla_policy", service.sla_policy, set(config.sla_policies), "SLA policy")
+        _known(
+            f"{where}.escalation_policy",
+            service.escalation_policy,
+            set(config.escalation_policies),
+            "escalation policy",
+        )
+        for approver in service.approvers:
+            _known(f"{where}.approvers", approver, people, "person")
+    for name, policy in config.sla_policies.items():
+        _known(f"sla_policies.{name}.calendar", policy.calendar, set(config.calendars), "calendar")
+    for name, calendar in config.calendars.items():
+        if calendar.start >= calendar.end:
+            raise ConfigError(f"calendars.{name}.end: must be later than start")
+
+
+def _unique(section: str, keys: list[str]) -> set[str]:
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            raise ConfigError(f"{section}[{index}].id: '{key}' is used twice")
+        seen.add(key)
+    return seen
+
+
+def _known(where: str, key: str | None, known: set[str], what: str) -> None:
+    if key is not None and key not in known:
+        raise ConfigError(f"{where}: unknown {what} '{key}'")

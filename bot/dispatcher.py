@@ -1,0 +1,98 @@
+"""The outbox dispatcher: claims due intents, renders them, hands them to their platform.
+
+A delivery that fails is retried with backoff (Retry-After when the platform gave one); a
+delivered intent is marked so and never sent again. Database work runs in worker threads.
+"""
+
+import asyncio
+import logging
+
+from bot.platforms.base import Delivery, DeliveryFailed, Sender
+from handlers.notices import notice_reply
+from storage.database import Database
+from storage.enums import AudienceKind, MessageRole
+from workflows.chat_messages import find_message, remember_message
+from workflows.clock import Clock
+from workflows.notifications import Audience, address_for
+from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed
+from workflows.settings import PlatformReach
+from workflows.tickets import ticket_by_id
+from workflows.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+class Dispatcher:
+    """Delivers the outbox through the platforms that run in this process."""
+
+    def __init__(self, db: Database, clock: Clock, senders: list[Sender]) -> None:
+        self._db = db
+        self._clock = clock
+        self._senders = {sender.name: sender for sender in senders}
+        self._lock = asyncio.Lock()
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; return how many intents were attempted."""
+        async with self._lock:
+            intents = await asyncio.to_thread(self._claim)
+            for intent in intents:
+                await self._deliver(intent)
+            return len(intents)
+
+    def _claim(self) -> list[IntentView]:
+        with unit_of_work(self._db) as session:
+            return claim_due(session, self._clock.now(), BATCH, tuple(self._senders))
+
+    async def _deliver(self, intent: IntentView) -> None:
+        try:
+            delivery = await asyncio.to_thread(self._prepare, intent)
+            started = await self._senders[intent.platform].send(delivery)
+        except DeliveryFailed as failure:
+            log.warning("delivery of intent %s failed: %s", intent.id, failure)
+            await asyncio.to_thread(self._failed, intent, failure)
+        except Exception as error:
+            log.exception("delivery of intent %s failed unexpectedly", intent.id)
+            await asyncio.to_thread(self._failed, intent, DeliveryFailed(repr(error)))
+        else:
+            await asyncio.to_thread(self._delivered, intent, delivery, started)
+
+    def _prepare(self, intent: IntentView) -> Delivery:
+        sender = self._senders[intent.platform]
+        reach = PlatformReach(sender.name, sender.reaches_everyone)
+        audience = Audience(intent.audience_kind, intent.audience_key)
+        with unit_of_work(self._db) as session:
+            address = address_for(session, reach, audience)
+            if address is None or intent.ticket_id is None:
+                raise DeliveryFailed("the audience has no address here any more", permanent=True)
+            ticket = ticket_by_id(session, intent.ticket_id)
+            root = find_message(
+                session, intent.ticket_id, intent.platform, address, _role(intent.audience_kind)
+            )
+        reply = notice_reply(intent.kind, intent.payload, ticket)
+        return Delivery(intent.kind, intent.audience_kind, address, reply, root)
+
+    def _delivered(self, intent: IntentView, delivery: Delivery, started: str | None) -> None:
+        now = self._clock.now()
+        with unit_of_work(self._db) as session:
+            mark_delivered(session, intent.id, now)
+            if started is not None and intent.ticket_id is not None:
+                role = _role(intent.audience_kind)
+                remember_message(
+                    session, intent.ticket_id, intent.platform, delivery.address, role, started, now
+                )
+
+    def _failed(self, intent: IntentView, failure: DeliveryFailed) -> None:
+        with unit_of_work(self._db) as session:
+            mark_failed(
+                session,
+                intent.id,
+                self._clock.now(),
+                str(failure),
+                failure.retry_after,
+                permanent=failure.permanent,
+            )
+
+
+def _role(audience: AudienceKind) -> MessageRole:
+    return MessageRole.CARD if audience == AudienceKind.TEAM else MessageRole.DIRECT_THREAD

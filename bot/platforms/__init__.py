@@ -1,0 +1,1 @@
+"""Chat platform adapters; each folder translates between one platform and the neutral types."""

@@ -1,0 +1,42 @@
+"""The boundary every platform adapter implements for outbound delivery."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.events import Reply
+from storage.enums import AudienceKind, IntentKind
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One notification, rendered neutrally, addressed on the adapter's platform.
+
+    `thread_root` is the platform's id of the ticket's card (team) or DM thread (person) at
+    `address`, when one was posted before: a card is then edited and a note goes in its thread.
+    """
+
+    kind: IntentKind
+    audience: AudienceKind
+    address: str
+    reply: Reply
+    thread_root: str | None
+
+
+class DeliveryFailed(Exception):
+    """The platform did not take the delivery; `retry_after` seconds if it said so."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, permanent: bool = False):
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    """Delivers notifications on one platform."""
+
+    name: str
+    reaches_everyone: bool
+
+    async def send(self, delivery: Delivery) -> str | None:
+        """Deliver; return the id of a newly started card or thread, to edit or thread later."""
+        ...

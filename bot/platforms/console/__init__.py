@@ -1,0 +1,1 @@
+"""The console platform: a terminal chat for trying the desk and scripting sessions."""
