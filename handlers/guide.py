@@ -8,6 +8,7 @@ HELP_TEXT = """\
 /mine                your open tickets
 /ticket INC-12       one ticket, its history and what you can do with it
 /comment INC-12 text add a comment to a ticket
+/assign INC-12 dave  give a ticket to someone in its team
 /cancel              leave the dialog you are in
 /help                this list
 On a card, press Acknowledge, Take, Resolve or Reopen to work the ticket."""

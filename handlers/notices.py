@@ -29,8 +29,10 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             line = f"{actor} {verb} {ticket.reference} (now {_status(payload)})."
             note = payload.get("note")
             return f"{line} Reason: {note}" if note else line
-        case "assigned":
+        case "assigned" if payload.get("assignee") == actor:
             return f"{actor} took {ticket.reference}."
+        case "assigned":
+            return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."
         case "comment":
             return f"{actor} commented: {payload.get('text', '')}"
         case other:

@@ -11,7 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers import comment, dialogs, guide, my_tickets, raise_ticket, show_ticket, ticket_actions
+from handlers import (
+    assign,
+    comment,
+    dialogs,
+    guide,
+    my_tickets,
+    raise_ticket,
+    show_ticket,
+    ticket_actions,
+)
 from handlers.context import HandlerContext
 from handlers.events import EventKind, InboundEvent, Reply, problem
 from workflows.deliveries import first_delivery, forget_delivery
@@ -32,6 +41,7 @@ class Intent(StrEnum):
     MINE = "mine"
     SHOW = "show"
     COMMENT = "comment"
+    ASSIGN = "assign"
     CANCEL = "cancel"
     DIALOG_ANSWER = "dialog_answer"
     TICKET_BUTTON = "ticket_button"
@@ -54,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.MINE, my_tickets.list_mine),
     Route(Intent.SHOW, show_ticket.show),
     Route(Intent.COMMENT, comment.comment),
+    Route(Intent.ASSIGN, assign.assign_ticket),
     Route(Intent.CANCEL, dialogs.cancel),
     Route(Intent.DIALOG_ANSWER, dialogs.continue_dialog),
     Route(Intent.TICKET_BUTTON, ticket_actions.press),
@@ -68,6 +79,7 @@ COMMANDS: dict[str, Intent] = {
     "mine": Intent.MINE,
     "ticket": Intent.SHOW,
     "comment": Intent.COMMENT,
+    "assign": Intent.ASSIGN,
     "cancel": Intent.CANCEL,
 }
 

@@ -97,7 +97,7 @@ def raise_ticket(
         session, service.id
     ):
         _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    return _view(session, ticket)
 
 
 def act(
@@ -113,28 +113,52 @@ def act(
     person = load_person(session, actor_key)
     ticket = _load_ticket(session, reference)
     _apply(session, settings, ticket, person, action, note, now)
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    return _view(session, ticket)
 
 
 def take(
     session: Session, settings: DeskSettings, actor_key: str, reference: str, now: datetime
 ) -> TicketView:
     """Make the actor, a member of the owning team, the ticket's assignee."""
+    return assign(session, settings, actor_key, reference, actor_key, now)
+
+
+def assign(
+    session: Session,
+    settings: DeskSettings,
+    actor_key: str,
+    reference: str,
+    assignee_key: str,
+    now: datetime,
+) -> TicketView:
+    """Assign the ticket to a member of its owning team; only that team may do it."""
     person = load_person(session, actor_key)
     ticket = _load_ticket(session, reference)
+    verb = "take" if assignee_key == actor_key else "assign"
     if ticket.team_id not in actor_for(session, person).team_ids:
-        raise NotAllowed("Only the team that owns this ticket can take it.")
+        raise NotAllowed(f"Only the team that owns this ticket can {verb} it.")
+    assignee = load_person(session, assignee_key)
+    if ticket.team_id not in actor_for(session, assignee).team_ids:
+        raise InvalidInput(
+            f"{assignee.name} is not in {ticket.team.name}, which owns {ticket.reference}."
+        )
     if ticket.status in CLOSED_STATUSES:
         raise InvalidInput(f"{ticket.reference} is closed.")
-    if ticket.assignee_id == person.id:
-        raise InvalidInput(f"{ticket.reference} is already yours.")
-    ticket.assignee_id, ticket.updated_at = person.id, now
+    if ticket.assignee_id == assignee.id:
+        owner = "yours" if assignee.id == person.id else f"assigned to {assignee.name}"
+        raise InvalidInput(f"{ticket.reference} is already {owner}.")
+    ticket.assignee_id, ticket.updated_at = assignee.id, now
     session.flush()
     session.expire(ticket, ["assignee"])
-    event = _audit(session, ticket, person, "assigned", None, None, now, detail=person.key)
-    note = _payload("assigned", person, assignee=person.name)
-    _notify(session, settings, ticket, event, now, _card(ticket), _thread(ticket, note))
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    event = _audit(session, ticket, person, "assigned", None, None, now, detail=assignee.key)
+    payload = _payload("assigned", person, assignee=assignee.name)
+    notices = [_card(ticket), _thread(ticket, payload)]
+    if assignee.id != person.id:
+        notices.append(
+            Notice(IntentKind.DIRECT_MESSAGE, notifications.person(assignee.key), payload)
+        )
+    _notify(session, settings, ticket, event, now, *notices)
+    return _view(session, ticket)
 
 
 def add_comment(
@@ -164,7 +188,7 @@ def add_comment(
     _notify(session, settings, ticket, event, now, *notices)
     if is_requester and ticket.status == TicketStatus.WAITING_ON_REQUESTER:
         _apply(session, settings, ticket, person, Action.RESUME, "", now)
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    return _view(session, ticket)
 
 
 def ticket_detail(session: Session, reference: str) -> TicketDetail:
@@ -177,7 +201,7 @@ def ticket_detail(session: Session, reference: str) -> TicketDetail:
         select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(AuditEvent.id)
     )
     return TicketDetail(
-        ticket=ticket_view(ticket, approver_ids(session, ticket.service_id)),
+        ticket=_view(session, ticket),
         comments=tuple(comment_view(comment) for comment in comments),
         history=tuple(history_entry(event) for event in events),
     )
@@ -188,7 +212,7 @@ def ticket_by_id(session: Session, ticket_id: int) -> TicketView:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}.")
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    return _view(session, ticket)
 
 
 def my_tickets(session: Session, person_key: str) -> list[TicketView]:
@@ -203,7 +227,11 @@ def my_tickets(session: Session, person_key: str) -> list[TicketView]:
         .order_by(Ticket.id.desc())
         .limit(MY_TICKETS_LIMIT)
     )
-    return [ticket_view(ticket, approver_ids(session, ticket.service_id)) for ticket in tickets]
+    return [_view(session, ticket) for ticket in tickets]
+
+
+def _view(session: Session, ticket: Ticket) -> TicketView:
+    return ticket_view(ticket, approver_ids(session, ticket.service_id))
 
 
 def _load_ticket(session: Session, reference: str) -> Ticket:
@@ -223,7 +251,7 @@ def _apply(
     note: str,
     now: datetime,
 ) -> None:
-    facts = ticket_view(ticket, approver_ids(session, ticket.service_id)).facts
+    facts = _view(session, ticket).facts
     note = clean_text(note, "reason", NOTE_MAX, required=False)
     row = decide(facts, action, actor_for(session, person), note)
     source = ticket.status
