@@ -18,6 +18,7 @@ def insert_if_absent(
     statement = (
         insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
     )
-    result = session.execute(statement)
+    # PostgreSQL reports -1 for ON CONFLICT statements unless asked to keep the real count.
+    result = session.execute(statement, execution_options={"preserve_rowcount": True})
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
