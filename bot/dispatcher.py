@@ -21,6 +21,7 @@ from workflows.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 BATCH = 100
+MAX_ROUNDS = 20
 
 
 class Dispatcher:
@@ -33,12 +34,21 @@ class Dispatcher:
         self._lock = asyncio.Lock()
 
     async def run_once(self) -> int:
-        """Deliver what is due now; return how many intents were attempted."""
+        """Deliver what is due now; return how many intents were attempted.
+
+        Each round claims the head of every ticket's queue, so a few rounds drain a burst in
+        order; the bound keeps one tick from running forever under a steady stream.
+        """
+        attempted = 0
         async with self._lock:
-            intents = await asyncio.to_thread(self._claim)
-            for intent in intents:
-                await self._deliver(intent)
-            return len(intents)
+            for _ in range(MAX_ROUNDS):
+                intents = await asyncio.to_thread(self._claim)
+                for intent in intents:
+                    await self._deliver(intent)
+                attempted += len(intents)
+                if not intents:
+                    break
+        return attempted
 
     def _claim(self) -> list[IntentView]:
         with unit_of_work(self._db) as session:
@@ -87,6 +97,7 @@ class Dispatcher:
             mark_failed(
                 session,
                 intent.id,
+                intent.claimed_at,
                 self._clock.now(),
                 str(failure),
                 failure.retry_after,

@@ -3,15 +3,20 @@
 Claiming is safe with several dispatchers on one database: PostgreSQL skips rows another
 dispatcher has locked, and on every dialect a conditional UPDATE claims a row only if it is
 still claimable, so each intent is handed to one dispatcher at a time. A dispatcher that dies
-mid-delivery leaves its claim to expire after a lease; a delivered intent is never sent again.
+mid-delivery leaves its claim to expire after a lease; a delivered intent is never sent again,
+and a failure reported under an expired claim changes nothing.
+
+Intents of one ticket for one audience on one platform go out in order: an intent waits while
+an earlier one of its queue is pending or being sent, so a thread note never overtakes the
+card it belongs under.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from storage.enums import AudienceKind, IntentKind, OutboxStatus
 from storage.models import OutboxIntent
@@ -34,6 +39,7 @@ class IntentView:
     audience_key: str
     payload: dict[str, Any]
     attempts: int
+    claimed_at: datetime
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -44,14 +50,27 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     return max(exponential, timedelta(seconds=retry_after))
 
 
+_UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
 def _claimable(now: datetime) -> Any:
-    return or_(
+    earlier = aliased(OutboxIntent)
+    waits_its_turn = exists().where(
+        earlier.ticket_id == OutboxIntent.ticket_id,
+        earlier.platform == OutboxIntent.platform,
+        earlier.audience_kind == OutboxIntent.audience_kind,
+        earlier.audience_key == OutboxIntent.audience_key,
+        earlier.id < OutboxIntent.id,
+        earlier.status.in_(_UNFINISHED),
+    )
+    due = or_(
         and_(OutboxIntent.status == OutboxStatus.PENDING, OutboxIntent.next_attempt_at <= now),
         and_(
             OutboxIntent.status == OutboxStatus.SENDING,
             OutboxIntent.claimed_at < now - CLAIM_LEASE,
         ),
     )
+    return and_(due, ~waits_its_turn)
 
 
 def claim_due(
@@ -71,11 +90,11 @@ def claim_due(
         )
         assert isinstance(result, CursorResult)
         if result.rowcount == 1:
-            claimed.append(_view(session, intent_id))
+            claimed.append(_view(session, intent_id, now))
     return claimed
 
 
-def _view(session: Session, intent_id: int) -> IntentView:
+def _view(session: Session, intent_id: int, now: datetime) -> IntentView:
     row = session.get_one(OutboxIntent, intent_id, populate_existing=True)
     return IntentView(
         id=row.id,
@@ -86,6 +105,7 @@ def _view(session: Session, intent_id: int) -> IntentView:
         audience_key=row.audience_key,
         payload=dict(row.payload),
         attempts=row.attempts,
+        claimed_at=now,
     )
 
 
@@ -101,14 +121,18 @@ def mark_delivered(session: Session, intent_id: int, now: datetime) -> None:
 def mark_failed(
     session: Session,
     intent_id: int,
+    claimed_at: datetime,
     now: datetime,
     error: str,
     retry_after: float | None = None,
     *,
     permanent: bool = False,
 ) -> OutboxStatus:
-    """Record a failed attempt: retry later with backoff, or give up (permanent, or too many)."""
+    """Record a failed attempt under the claim made at `claimed_at`: retry later with backoff,
+    or give up (permanent, or too many attempts). A claim that expired changes nothing."""
     intent = session.get_one(OutboxIntent, intent_id, populate_existing=True)
+    if intent.status != OutboxStatus.SENDING or intent.claimed_at != claimed_at:
+        return intent.status
     gave_up = permanent or intent.attempts >= MAX_ATTEMPTS
     intent.status = OutboxStatus.DEAD if gave_up else OutboxStatus.PENDING
     intent.next_attempt_at = now + backoff(intent.attempts, retry_after)

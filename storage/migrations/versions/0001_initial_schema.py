@@ -461,10 +461,16 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_status_next_attempt", ["status", "next_attempt_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_outbox_queue",
+            ["ticket_id", "platform", "audience_key", "status"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_queue")
         batch_op.drop_index("ix_outbox_status_next_attempt")
 
     op.drop_table("outbox")
