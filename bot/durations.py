@@ -16,4 +16,7 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError(
             f"'{value}' is not a duration; write a positive number and a unit: 30s, 15m, 4h, 2d"
         )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError as error:
+        raise ValueError(f"'{value}' is too long a duration") from error

@@ -109,7 +109,9 @@ _REQUEST = (
     T(S.REJECTED, Action.CLOSE, S.CLOSED, Who.REQUESTER_OR_TEAM),
 )
 _CHANGE = (
-    T(S.DRAFT, Action.SUBMIT, S.AWAITING_APPROVAL, Who.REQUESTER_OR_TEAM),
+    T(S.DRAFT, Action.SUBMIT, S.AWAITING_APPROVAL, Who.REQUESTER_OR_TEAM, approval=True),
+    # A service that names no approvers pre-approves its changes: submitting approves them.
+    T(S.DRAFT, Action.SUBMIT, S.APPROVED, Who.REQUESTER_OR_TEAM, approval=False),
     T(S.AWAITING_APPROVAL, Action.APPROVE, S.APPROVED, Who.APPROVER),
     T(S.AWAITING_APPROVAL, Action.REJECT, S.REJECTED, Who.APPROVER, needs_note=True),
     T(S.APPROVED, Action.SCHEDULE, S.SCHEDULED, Who.TEAM),

@@ -14,7 +14,7 @@ PREFIXES: dict[TicketType, str] = {
     TicketType.PROBLEM: "PRB",
 }
 _TYPES_BY_PREFIX = {prefix: ticket_type for ticket_type, prefix in PREFIXES.items()}
-_PATTERN = re.compile(r"^\s*([A-Za-z]{3})-(\d{1,12})\s*$")
+_PATTERN = re.compile(r"^\s*([A-Za-z]{3})-([0-9]{1,12})\s*$")
 
 
 @dataclass(frozen=True)
