@@ -43,7 +43,9 @@ class Chat:
 
     def command(self, person: str, name: str, text: str = "", **place: str) -> list[Reply]:
         """`/name text` from `person`."""
-        return self.send(InboundEvent(person, Place(PLATFORM, **place), EventKind.COMMAND, name, text))
+        return self.send(
+            InboundEvent(person, Place(PLATFORM, **place), EventKind.COMMAND, name, text)
+        )
 
     def say(self, person: str, text: str, **place: str) -> list[Reply]:
         """Free text from `person`."""
