@@ -30,25 +30,31 @@ CONFIRM, CANCEL = "raise", "cancel"
 
 @dataclass(frozen=True)
 class Step:
-    """One question of the dialog; `choice` steps offer buttons, the others take text."""
+    """One question; a step with a `text_limit` takes free text, the others offer buttons."""
 
     name: str
     question: str
-    choice: bool
+    text_limit: int = 0
+    required: bool = True
 
 
 STEPS = (
-    Step("type", "What would you like to raise?", choice=True),
-    Step("service", "Which service is it about?", choice=True),
+    Step("type", "What would you like to raise?"),
+    Step("service", "Which service is it about?"),
     Step(
         "title",
         f"In one line, what is wrong or what do you need? (up to {TITLE_MAX} characters)",
-        choice=False,
+        text_limit=TITLE_MAX,
     ),
-    Step("description", "Any details that help? Type them, or press Skip.", choice=False),
-    Step("impact", "How many people does it affect? (impact)", choice=True),
-    Step("urgency", "How soon does it hurt? (urgency)", choice=True),
-    Step("confirm", "Shall I raise it?", choice=True),
+    Step(
+        "description",
+        "Any details that help? Type them, or press Skip.",
+        text_limit=DESCRIPTION_MAX,
+        required=False,
+    ),
+    Step("impact", "How many people does it affect? (impact)"),
+    Step("urgency", "How soon does it hurt? (urgency)"),
+    Step("confirm", "Shall I raise it?"),
 )
 _STEPS = {step.name: step for step in STEPS}
 
@@ -59,7 +65,7 @@ def start(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     replies: list[Reply] = []
     if event.text.strip():
         try:
-            data["title"] = clean_text(event.text, "title", TITLE_MAX)
+            data["title"] = _typed(_STEPS["title"], event.text)
         except InvalidInput as refusal:
             replies.append(problem(str(refusal)))
     with unit_of_work(ctx.db) as session:
@@ -73,7 +79,7 @@ def on_reply(
     step = _STEPS[dialog.step]
     data = dict(dialog.data)
     try:
-        answer = _answer(ctx, session, step, event, data)
+        answer = _answer(session, step, event)
     except InvalidInput as refusal:
         return [problem(str(refusal)), *_ask(ctx, session, event, step, data)]
     if step.name == "confirm":
@@ -87,9 +93,7 @@ def _next_step(current: Step | None, data: dict[str, Any]) -> Step:
     return next(step for step in STEPS[start:] if step.name not in data)
 
 
-def _options(
-    ctx: HandlerContext, session: Session, step: str, data: dict[str, Any]
-) -> list[tuple[str, str]]:
+def _options(session: Session, step: str) -> list[tuple[str, str]]:
     match step:
         case "type":
             return [(kind.value, TYPE_LABELS[kind]) for kind in RAISABLE]
@@ -111,42 +115,36 @@ def _ask(
     save_dialog(session, dialog_key(event), Dialog(DIALOG, step.name, data), ctx.clock.now())
     buttons = tuple(
         Button(label=label, action=CHOOSE, value=f"{step.name}={value}")
-        for value, label in _options(ctx, session, step.name, data)
+        for value, label in _options(session, step.name)
     )
     if step.name == "confirm":
-        service_names = dict(_options(ctx, session, "service", data))
+        service_names = dict(_options(session, "service"))
         summary = _summary(ctx, data, service_names.get(data["service"], data["service"]))
         return [summary, Reply(text=step.question, buttons=buttons)]
     return [Reply(text=step.question, buttons=buttons)]
 
 
-def _answer(
-    ctx: HandlerContext, session: Session, step: Step, event: InboundEvent, data: dict[str, Any]
-) -> str:
+def _answer(session: Session, step: Step, event: InboundEvent) -> str:
+    options = _options(session, step.name)
     if event.kind == EventKind.BUTTON:
-        value = choice_value(event, step.name)
-        if value is None:
+        chosen = choice_value(event, step.name)
+        if chosen is None:
             raise InvalidInput(
                 "That button belongs to an earlier question; please answer this one."
             )
-        typed = None
+        matches = [value for value, _ in options if value == chosen]
+    elif step.text_limit:
+        return _typed(step, event.text)
     else:
-        value, typed = None, event.text
-    options = _options(ctx, session, step.name, data)
-    if step.name == "title" and typed is not None:
-        return clean_text(typed, "title", TITLE_MAX)
-    if step.name == "description" and typed is not None:
-        return clean_text(typed, "description", DESCRIPTION_MAX, required=False)
-    matches = [
-        v
-        for v, label in options
-        if value == v or (typed or "").strip().lower() in (v, label.lower())
-    ]
-    if typed is not None and not typed.strip():
-        matches = []
+        typed = event.text.strip().lower()
+        matches = [value for value, label in options if typed and typed in (value, label.lower())]
     if not matches:
         raise InvalidInput("Please choose one of the options below.")
     return matches[0]
+
+
+def _typed(step: Step, text: str) -> str:
+    return clean_text(text, step.name, step.text_limit, required=step.required)
 
 
 def _summary(ctx: HandlerContext, data: dict[str, Any], service_name: str) -> Reply:
