@@ -1,0 +1,1 @@
+"""Benchmarks for Deskbot (`make bench`): they print figures and never assert timings."""

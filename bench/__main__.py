@@ -1,0 +1,89 @@
+"""`python -m bench`: run the benchmarks and print their figures (never asserted)."""
+
+import argparse
+import os
+import platform
+import textwrap
+import time
+
+from bench.desks import postgres_available, postgres_desk, sqlite_desk
+from bench.profiling import profile_raises
+from bench.raise_rate import Plan, run_backend
+from bench.report import print_table
+
+
+def _arguments() -> argparse.Namespace:
+    defaults = Plan()
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Tickets raised per second through the handler layer, SQLite and PostgreSQL.",
+    )
+    parser.add_argument("--raises", type=int, default=defaults.raises, help="timed raises a run")
+    parser.add_argument(
+        "--side-raises",
+        type=int,
+        default=defaults.side_raises,
+        help="timed raises in the 2-thread and delivery-id runs",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=defaults.warmup, help="untimed raises before each run"
+    )
+    parser.add_argument(
+        "--dialogs", type=int, default=defaults.dialogs, help="whole dialogs walked"
+    )
+    parser.add_argument(
+        "--outbox", type=int, default=defaults.outbox, help="intents to deliver (0 skips it)"
+    )
+    parser.add_argument(
+        "--no-delivery-ids", action="store_true", help="skip the run with delivery ids"
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the SQLite raise path instead"
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run the benchmark on SQLite and PostgreSQL and print the table."""
+    args = _arguments()
+    plan = Plan(
+        raises=args.raises,
+        side_raises=args.side_raises,
+        warmup=args.warmup,
+        dialogs=args.dialogs,
+        outbox=args.outbox,
+        delivery_ids=not args.no_delivery_ids,
+    )
+    if args.profile:
+        profile_raises(plan)
+        return
+    averages, cpus = os.getloadavg(), os.cpu_count() or 1
+    load = ", ".join(f"{value:.2f}" for value in averages)
+    print("Deskbot benchmark: tickets raised through the handler layer (Router.handle)")
+    print(f"  Python {platform.python_version()}, {cpus} CPUs, load average {load}")
+    if averages[0] >= cpus:
+        print("  The machine is busy with other work: these figures understate the desk.")
+    print(
+        f"  {plan.raises} timed raises ({plan.side_raises} in the side runs), each run after "
+        f"{plan.warmup} untimed; {plan.dialogs} whole dialogs; {plan.outbox} deliveries"
+    )
+    started = time.perf_counter()
+    notes: list[str] = []
+    rows = run_backend("sqlite", sqlite_desk, plan, notes)
+    if args.sqlite_only:
+        print("  PostgreSQL: skipped (--sqlite-only)")
+    elif postgres_available():
+        rows += run_backend("postgresql", postgres_desk, plan, notes)
+    else:
+        print("  PostgreSQL: skipped (initdb / pg_ctl not on PATH)")
+    print()
+    print_table(rows)
+    for note in notes:
+        print()
+        print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
+
+
+if __name__ == "__main__":
+    main()
