@@ -62,7 +62,7 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     roles: Mapped[list["PersonRole"]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan"
     )
     identities: Mapped[list["PlatformIdentity"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"

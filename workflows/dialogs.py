@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DialogState, Person
@@ -29,44 +29,65 @@ class DialogKey:
     conversation: str
 
 
-def _state(session: Session, key: DialogKey) -> tuple[Person, DialogState | None]:
-    person = load_person(session, key.person)
-    state = session.scalar(
-        select(DialogState).where(
-            DialogState.person_id == person.id,
-            DialogState.platform == key.platform,
-            DialogState.conversation == key.conversation,
-        )
+# Built once (with bind parameters): these run on every message of every dialog.
+_SLOT = (
+    DialogState.person_id
+    == select(Person.id).where(Person.key == bindparam("slot_person")).scalar_subquery(),
+    DialogState.platform == bindparam("slot_platform"),
+    DialogState.conversation == bindparam("slot_conversation"),
+)
+_LOAD = select(DialogState.name, DialogState.step, DialogState.data).where(*_SLOT)
+_UPDATE = (
+    update(DialogState)
+    .where(*_SLOT)
+    .values(
+        name=bindparam("new_name"),
+        step=bindparam("new_step"),
+        data=bindparam("new_data", type_=DialogState.data.type),
+        updated_at=bindparam("new_updated_at", type_=DialogState.updated_at.type),
     )
-    return person, state
+    .execution_options(synchronize_session=False)
+)
+_DELETE = delete(DialogState).where(*_SLOT).execution_options(synchronize_session=False)
+
+
+def _slot(key: DialogKey) -> dict[str, str]:
+    return {
+        "slot_person": key.person,
+        "slot_platform": key.platform,
+        "slot_conversation": key.conversation,
+    }
 
 
 def load_dialog(session: Session, key: DialogKey) -> Dialog | None:
     """The dialog in progress, if any."""
-    _, state = _state(session, key)
-    return Dialog(state.name, state.step, dict(state.data)) if state else None
+    row = session.execute(_LOAD, _slot(key)).one_or_none()
+    return Dialog(row.name, row.step, dict(row.data)) if row else None
 
 
 def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime) -> None:
     """Store the dialog's step and answers, replacing what was there."""
-    person, state = _state(session, key)
-    if state is None:
-        state = DialogState(
-            person_id=person.id, platform=key.platform, conversation=key.conversation
+    changes = {"new_name": dialog.name, "new_step": dialog.step, "new_data": dialog.data}
+    result = session.execute(_UPDATE, {**_slot(key), **changes, "new_updated_at": now})
+    assert isinstance(result, CursorResult)
+    if result.rowcount == 0:
+        person = load_person(session, key.person)
+        session.add(
+            DialogState(
+                person_id=person.id,
+                platform=key.platform,
+                conversation=key.conversation,
+                name=dialog.name,
+                step=dialog.step,
+                data=dialog.data,
+                updated_at=now,
+            )
         )
-        session.add(state)
-    state.name, state.step, state.data, state.updated_at = (
-        dialog.name,
-        dialog.step,
-        dialog.data,
-        now,
-    )
+        session.flush()
 
 
 def end_dialog(session: Session, key: DialogKey) -> bool:
     """Forget the dialog; True if there was one."""
-    _, state = _state(session, key)
-    if state is None:
-        return False
-    session.execute(delete(DialogState).where(DialogState.id == state.id))
-    return True
+    result = session.execute(_DELETE, _slot(key))
+    assert isinstance(result, CursorResult)
+    return result.rowcount > 0

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.enums import Role
@@ -139,9 +139,17 @@ def person_for_identity(session: Session, platform: str, external_id: str) -> st
     )
 
 
+# Statements on the hot path of every event are built once: building costs more than running.
+_PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"), Person.active.is_(True))
+_SERVICE_BY_KEY = select(Service).where(Service.key == bindparam("key"), Service.active.is_(True))
+_APPROVER_IDS = select(ServiceApprover.person_id).where(
+    ServiceApprover.service_id == bindparam("service_id")
+)
+
+
 def load_person(session: Session, key: str) -> Person:
     """The active person with this directory key; NotFound otherwise."""
-    person = session.scalar(select(Person).where(Person.key == key, Person.active.is_(True)))
+    person = session.scalar(_PERSON_BY_KEY, {"key": key})
     if person is None:
         raise NotFound(f"There is no one called '{key}' in the directory.")
     return person
@@ -159,10 +167,7 @@ def actor_for(session: Session, person: Person) -> Actor:
 
 def approver_ids(session: Session, service_id: int) -> frozenset[int]:
     """The people who approve for a service."""
-    rows = session.scalars(
-        select(ServiceApprover.person_id).where(ServiceApprover.service_id == service_id)
-    )
-    return frozenset(rows)
+    return frozenset(session.scalars(_APPROVER_IDS, {"service_id": service_id}))
 
 
 def list_people(session: Session) -> list[PersonSummary]:
@@ -195,7 +200,7 @@ def list_services(session: Session) -> list[ServiceSummary]:
 
 def load_service(session: Session, key: str) -> Service:
     """The active service with this key; NotFound otherwise."""
-    service = session.scalar(select(Service).where(Service.key == key, Service.active.is_(True)))
+    service = session.scalar(_SERVICE_BY_KEY, {"key": key})
     if service is None:
         raise NotFound(f"There is no service '{key}' in the catalog.")
     return service

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.enums import AudienceKind, IntentKind, OutboxStatus
-from storage.inserts import insert_if_absent
+from storage.inserts import insert_all_if_absent
 from storage.models import OutboxIntent, Person, PlatformIdentity, Team, TeamChannel
 from workflows.settings import DeskSettings, PlatformReach
 
@@ -55,33 +55,27 @@ def enqueue(
     now: datetime,
 ) -> int:
     """Write an intent per notice and reachable platform; return how many were new."""
-    written = 0
-    for notice in notices:
-        for platform in settings.platforms:
-            if address_for(session, platform, notice.audience) is None:
-                continue
-            key = ":".join(
+    rows = [
+        {
+            "idempotency_key": ":".join(
                 (cause, notice.kind, platform.name, notice.audience.kind, notice.audience.key)
-            )
-            written += insert_if_absent(
-                session,
-                OutboxIntent,
-                {
-                    "idempotency_key": key,
-                    "ticket_id": ticket_id,
-                    "kind": notice.kind,
-                    "platform": platform.name,
-                    "audience_kind": notice.audience.kind,
-                    "audience_key": notice.audience.key,
-                    "payload": notice.payload,
-                    "status": OutboxStatus.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                },
-                ["idempotency_key"],
-            )
-    return written
+            ),
+            "ticket_id": ticket_id,
+            "kind": notice.kind,
+            "platform": platform.name,
+            "audience_kind": notice.audience.kind,
+            "audience_key": notice.audience.key,
+            "payload": notice.payload,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for notice in notices
+        for platform in settings.platforms
+        if address_for(session, platform, notice.audience) is not None
+    ]
+    return insert_all_if_absent(session, OutboxIntent, rows, ["idempotency_key"])
 
 
 def address_for(session: Session, platform: PlatformReach, audience: Audience) -> str | None:
