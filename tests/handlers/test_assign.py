@@ -1,20 +1,7 @@
 """`/assign`: the owning team gives a ticket to one of its members, who is told."""
 
-from sqlalchemy import select
-
 from storage.enums import AudienceKind
-from storage.models import Person, Ticket
 from tests.support.chat import Chat
-from workflows.unit_of_work import unit_of_work
-
-
-def _assignee(chat: Chat, reference: str) -> str | None:
-    with unit_of_work(chat.desk.db) as session:
-        return session.scalar(
-            select(Person.key)
-            .join(Ticket, Ticket.assignee_id == Person.id)
-            .where(Ticket.reference == reference)
-        )
 
 
 def test_team_member_assigns_to_a_colleague_who_gets_a_direct_message(chat: Chat) -> None:
@@ -24,7 +11,7 @@ def test_team_member_assigns_to_a_colleague_who_gets_a_direct_message(chat: Chat
     replies = chat.command("bob", "assign", f"{reference} dave")
 
     assert replies[0].text == f"{reference} is now assigned to Dave Kowalski."
-    assert _assignee(chat, reference) == "dave"
+    assert chat.assignee_of(reference) == "dave"
     direct = [d for d in chat.deliver() if d.audience == AudienceKind.PERSON]
     assert [(d.address, d.reply.text) for d in direct] == [
         ("dave", f"Bob Okafor assigned {reference} to Dave Kowalski.")
@@ -41,4 +28,4 @@ def test_assigning_outside_the_owning_team_is_refused(chat: Chat) -> None:
     assert to_outsider[0].text == f"Erin Tanaka is not in Network team, which owns {reference}."
     assert by_outsider[0].text == "Only the team that owns this ticket can assign it."
     assert malformed[0].text == "Write it like /assign INC-12 dave."
-    assert _assignee(chat, reference) is None
+    assert chat.assignee_of(reference) is None

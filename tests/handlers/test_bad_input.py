@@ -11,7 +11,7 @@ from handlers.events import Button, EventKind, InboundEvent, Place, Reply
 from handlers.guide import HELP_TEXT
 from handlers.router import ROUTES, Intent, Route, Router
 from storage.enums import IntentKind, TicketStatus
-from storage.models import AuditEvent, Comment, InboundDelivery, Ticket
+from storage.models import AuditEvent, Comment, InboundDelivery
 from tests.support.chat import PLATFORM, Chat, button
 from workflows.unit_of_work import unit_of_work
 
@@ -29,11 +29,6 @@ def audit_count(chat: Chat) -> int:
 def comment_count(chat: Chat) -> int:
     with unit_of_work(chat.desk.db) as session:
         return session.scalar(select(func.count()).select_from(Comment)) or 0
-
-
-def status_of(chat: Chat, reference: str) -> TicketStatus | None:
-    with unit_of_work(chat.desk.db) as session:
-        return session.scalar(select(Ticket.status).where(Ticket.reference == reference))
 
 
 def card_of(chat: Chat) -> Reply:
@@ -121,7 +116,7 @@ def test_a_forged_button_is_refused_and_changes_nothing(
 
     assert refusal.text == message
     assert audit_count(chat) == 1
-    assert status_of(chat, reference) == TicketStatus.NEW
+    assert chat.status_of(reference) == TicketStatus.NEW
     assert chat.deliver() == []
 
 
@@ -134,7 +129,7 @@ def test_an_employee_cannot_resolve_her_own_incident(chat: Chat) -> None:
     refusal = only_refusal(chat.press("alice", resolve))
 
     assert refusal.text == "Only the team that owns this ticket can resolve it."
-    assert status_of(chat, reference) == TicketStatus.ACKNOWLEDGED
+    assert chat.status_of(reference) == TicketStatus.ACKNOWLEDGED
     assert audit_count(chat) == audits
     assert chat.deliver() == []
 
@@ -146,7 +141,7 @@ def test_a_responder_of_another_team_cannot_take_the_ticket(chat: Chat) -> None:
 
     assert refusal.text == "Only the team that owns this ticket can take it."
     assert audit_count(chat) == 1
-    assert status_of(chat, reference) == TicketStatus.NEW
+    assert chat.status_of(reference) == TicketStatus.NEW
 
 
 def test_an_empty_comment_is_refused(chat: Chat) -> None:
@@ -180,7 +175,7 @@ def test_a_comment_on_a_closed_ticket_is_refused(chat: Chat) -> None:
     chat.press("bob", button([card_of(chat)], "Acknowledge"))
     chat.press("bob", button([card_of(chat)], "Resolve"))
     chat.press("alice", button([card_of(chat)], "Close"))
-    assert status_of(chat, reference) == TicketStatus.CLOSED
+    assert chat.status_of(reference) == TicketStatus.CLOSED
     audits = audit_count(chat)
 
     refusal = only_refusal(chat.command("alice", "comment", f"{reference} still broken"))

@@ -37,7 +37,6 @@ def test_responder_of_another_team_is_refused(chat: Chat) -> None:
 
     assert replies[0].problem and "team that owns" in replies[0].text
     with unit_of_work(chat.desk.db) as session:
-        status = session.scalar(select(Ticket.status).where(Ticket.reference == reference))
         audits = session.scalar(select(func.count()).select_from(AuditEvent))
-    assert status == TicketStatus.NEW
+    assert chat.status_of(reference) == TicketStatus.NEW
     assert audits == 1

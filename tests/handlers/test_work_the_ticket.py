@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.platforms.base import Delivery
 from handlers.events import Button, Reply
 from storage.enums import AudienceKind, IntentKind, TicketStatus
-from storage.models import AuditEvent, Person, Ticket
+from storage.models import AuditEvent, Ticket
 from tests.support.chat import Chat, button
 from tests.support.clock import ManualClock
 from workflows.unit_of_work import unit_of_work
@@ -27,20 +27,6 @@ def labels(reply: Reply) -> list[str]:
 def press_as(chat: Chat, person: str, reference: str, label: str) -> list[Reply]:
     """Press the button `label` that `/ticket` shows `person`."""
     return chat.press(person, button([shown(chat, person, reference)], label))
-
-
-def status_of(chat: Chat, reference: str) -> TicketStatus | None:
-    with unit_of_work(chat.desk.db) as session:
-        return session.scalar(select(Ticket.status).where(Ticket.reference == reference))
-
-
-def assignee_of(chat: Chat, reference: str) -> str | None:
-    with unit_of_work(chat.desk.db) as session:
-        return session.scalar(
-            select(Person.key)
-            .join(Ticket, Ticket.assignee_id == Person.id)
-            .where(Ticket.reference == reference)
-        )
 
 
 def audit_trail(chat: Chat) -> list[tuple[str, str]]:
@@ -72,7 +58,7 @@ def in_progress_incident(chat: Chat) -> str:
     press_as(chat, "bob", reference, "Acknowledge")
     press_as(chat, "bob", reference, "Start work")
     chat.deliver()
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
     return reference
 
 
@@ -84,8 +70,8 @@ def test_a_team_member_takes_the_ticket(chat: Chat) -> None:
 
     assert replies[0].text == "You took INC-1."
     assert replies[0].ticket == reference
-    assert assignee_of(chat, reference) == "dave"
-    assert status_of(chat, reference) == TicketStatus.NEW
+    assert chat.assignee_of(reference) == "dave"
+    assert chat.status_of(reference) == TicketStatus.NEW
     assert audit_trail(chat)[-1] == ("assigned", "dave")
     notes = [d for d in chat.deliver() if d.kind == IntentKind.THREAD_NOTE]
     assert [n.reply.text for n in notes] == ["Dave Kowalski took INC-1."]
@@ -109,7 +95,7 @@ def test_another_team_member_can_take_it_over(chat: Chat) -> None:
 
     press_as(chat, "dave", reference, "Take")
 
-    assert assignee_of(chat, reference) == "dave"
+    assert chat.assignee_of(reference) == "dave"
     assert [a for a, _ in audit_trail(chat)] == ["raised", "assigned", "assigned"]
 
 
@@ -119,12 +105,12 @@ def test_wait_on_requester_asks_for_a_reason_then_applies_it(chat: Chat) -> None
     asked = press_as(chat, "bob", reference, "Wait on requester")
 
     assert asked[0].text == "Wait on requester INC-1: please type the reason (or /cancel)."
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
 
     applied = chat.say("bob", "Which laptop model is it?")
 
     assert applied[0].text == "INC-1 is now waiting on requester."
-    assert status_of(chat, reference) == TicketStatus.WAITING_ON_REQUESTER
+    assert chat.status_of(reference) == TicketStatus.WAITING_ON_REQUESTER
     assert audit_trail(chat)[-1] == ("wait", "Which laptop model is it?")
     dm = next(d for d in chat.deliver() if d.audience == AudienceKind.PERSON)
     assert dm.address == "alice"
@@ -143,7 +129,7 @@ def test_an_empty_reason_is_asked_again_and_cancel_drops_the_move(chat: Chat) ->
 
     assert empty[0].problem and empty[0].text == "Please type the reason, or /cancel."
     assert cancelled[0].text == "Cancelled."
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
     assert chat.say("bob", "too late")[0].text.startswith("I am not waiting for an answer")
 
 
@@ -156,7 +142,7 @@ def test_the_reason_dialog_ends_even_when_the_move_is_refused(chat: Chat) -> Non
 
     assert refused[0].problem
     assert refused[0].text == "You cannot wait a ticket that is resolved."
-    assert status_of(chat, reference) == TicketStatus.RESOLVED
+    assert chat.status_of(reference) == TicketStatus.RESOLVED
     assert chat.say("bob", "hello")[0].text.startswith("I am not waiting for an answer")
 
 
@@ -169,7 +155,7 @@ def test_a_requester_comment_resumes_a_waiting_ticket(chat: Chat) -> None:
     replies = chat.command("alice", "comment", f"{reference} A ThinkPad X1")
 
     assert replies[0].text == "Added your comment to INC-1."
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
     assert [a for a, _ in audit_trail(chat)][-2:] == ["commented", "resume"]
 
 
@@ -180,7 +166,7 @@ def test_a_responder_comment_does_not_resume_a_waiting_ticket(chat: Chat) -> Non
 
     chat.command("dave", "comment", f"{reference} any news?")
 
-    assert status_of(chat, reference) == TicketStatus.WAITING_ON_REQUESTER
+    assert chat.status_of(reference) == TicketStatus.WAITING_ON_REQUESTER
 
 
 def test_reopen_after_resolve(chat: Chat, clock: ManualClock) -> None:
@@ -194,7 +180,7 @@ def test_reopen_after_resolve(chat: Chat, clock: ManualClock) -> None:
     replies = press_as(chat, "alice", reference, "Reopen")
 
     assert replies[0].text == "INC-1 is now in progress."
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
     assert stamps(chat, reference) == (None, None)
     delivered = chat.deliver()
     assert (IntentKind.CARD, AudienceKind.TEAM, "network") in routed(delivered)
@@ -209,7 +195,7 @@ def test_close_after_resolve(chat: Chat, clock: ManualClock) -> None:
     replies = press_as(chat, "alice", reference, "Close")
 
     assert replies[0].text == "INC-1 is now closed."
-    assert status_of(chat, reference) == TicketStatus.CLOSED
+    assert chat.status_of(reference) == TicketStatus.CLOSED
     assert stamps(chat, reference)[1] == clock.now()
     assert labels(shown(chat, "bob", reference)) == []
     assert labels(shown(chat, "alice", reference)) == []
@@ -223,7 +209,7 @@ def test_closing_an_unresolved_ticket_is_refused(chat: Chat) -> None:
 
     assert refusal[0].problem
     assert refusal[0].text == "You cannot close a ticket that is in progress."
-    assert status_of(chat, reference) == TicketStatus.IN_PROGRESS
+    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
 
 
 def test_mine_lists_open_tickets_of_requester_and_assignee(chat: Chat) -> None:

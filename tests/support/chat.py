@@ -7,10 +7,14 @@ can assert on exactly what each channel and person would have been sent.
 import asyncio
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from bot.app import Desk
 from bot.platforms.base import Delivery, DeliveryFailed
 from handlers.events import Button, EventKind, InboundEvent, Place, Reply
-from storage.enums import IntentKind
+from storage.enums import IntentKind, TicketStatus
+from storage.models import Person, Ticket
+from workflows.unit_of_work import unit_of_work
 
 PLATFORM = "testchat"
 
@@ -65,6 +69,20 @@ class Chat:
         before = len(self.sender.deliveries)
         asyncio.run(self.desk.dispatcher.run_once())
         return self.sender.deliveries[before:]
+
+    def status_of(self, reference: str) -> TicketStatus | None:
+        """The ticket's status as stored."""
+        with unit_of_work(self.desk.db) as session:
+            return session.scalar(select(Ticket.status).where(Ticket.reference == reference))
+
+    def assignee_of(self, reference: str) -> str | None:
+        """The directory key of the ticket's assignee as stored."""
+        with unit_of_work(self.desk.db) as session:
+            return session.scalar(
+                select(Person.key)
+                .join(Ticket, Ticket.assignee_id == Person.id)
+                .where(Ticket.reference == reference)
+            )
 
     def raise_incident(self, person: str = "alice", title: str = "VPN drops every hour") -> str:
         """Walk the raise dialog for a VPN incident (impact high, urgency medium); its reference."""
