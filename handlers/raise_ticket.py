@@ -17,7 +17,7 @@ from handlers.labels import LEVEL_LABELS, TYPE_LABELS
 from storage.enums import Level, TicketType
 from workflows.dialogs import Dialog, end_dialog, save_dialog
 from workflows.directory import list_services
-from workflows.errors import InvalidInput
+from workflows.errors import ConcurrentChange, InvalidInput
 from workflows.tickets import DESCRIPTION_MAX, TITLE_MAX, NewTicket, raise_ticket
 from workflows.unit_of_work import unit_of_work
 from workflows.validation import clean_text
@@ -171,8 +171,11 @@ def _finish(
         impact=Level(data["impact"]),
         urgency=Level(data["urgency"]),
     )
+    # Ending the dialog first makes a second, simultaneous "Raise it" find nothing to end
+    # (on PostgreSQL it waits for the first to commit) and roll back instead of raising twice.
+    if not end_dialog(session, dialog_key(event)):
+        raise ConcurrentChange("This ticket was already raised; nothing more was done.")
     ticket = raise_ticket(session, ctx.settings, event.person, new, ctx.clock.now())
-    end_dialog(session, dialog_key(event))
     text = f"Raised {ticket.reference}. {ticket.team_name} has it; I will tell you when it changes."
     return [
         Reply(

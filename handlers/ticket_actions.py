@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from handlers.cards import TAKE_ACTION, TICKET_ACTION, card_title
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
-from handlers.events import InboundEvent, Reply, problem
+from handlers.events import EventKind, InboundEvent, Reply, problem
 from handlers.labels import ACTION_LABELS, status_label
-from workflows.dialogs import Dialog, end_dialog, save_dialog
-from workflows.errors import DomainError
+from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
+from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
 from workflows.references import parse_reference
-from workflows.tickets import act, take
+from workflows.tickets import act, check_allowed, take
 from workflows.unit_of_work import unit_of_work
 from workflows.views import TicketView
 
@@ -52,11 +52,11 @@ def press(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 def on_reason(
     ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog
 ) -> list[Reply]:
-    """Apply the held move with the reason just typed."""
-    if not event.text.strip():
+    """Apply the held move with the reason just typed; a refused move ends the question,
+    a reason that is too long is asked for again."""
+    if event.kind != EventKind.TEXT or not event.text.strip():
         return [problem("Please type the reason, or /cancel.")]
     move, reference = Action(dialog.data["action"]), dialog.data["reference"]
-    end_dialog(session, dialog_key(event))
     try:
         with session.begin_nested():
             ticket = act(
@@ -68,14 +68,24 @@ def on_reason(
                 ctx.clock.now(),
                 note=event.text,
             )
+    except InvalidInput as refusal:
+        return [problem(f"{refusal} Please type it again, or /cancel.")]
     except DomainError as refusal:
+        end_dialog(session, dialog_key(event))
         return [problem(str(refusal))]
+    end_dialog(session, dialog_key(event))
     return [_moved(ticket)]
 
 
 def _ask_reason(
     ctx: HandlerContext, session: Session, event: InboundEvent, move: Action, reference: str
 ) -> list[Reply]:
+    check_allowed(session, event.person, reference, move)
+    current = load_dialog(session, dialog_key(event))
+    if current is not None and current.name != DIALOG:
+        return [
+            problem("Please finish what you are doing first (or /cancel it), then press again.")
+        ]
     data = {"action": move.value, "reference": reference}
     save_dialog(session, dialog_key(event), Dialog(DIALOG, "reason", data), ctx.clock.now())
     return [Reply(text=f"{ACTION_LABELS[move]} {reference}: please type the reason (or /cancel).")]

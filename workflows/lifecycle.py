@@ -184,8 +184,11 @@ def _rows_from(ticket: TicketFacts) -> list[Transition]:
     ]
 
 
-def decide(ticket: TicketFacts, action: Action, actor: Actor, note: str = "") -> Transition:
-    """The transition `action` makes; raise if it is illegal, not allowed or lacks its note."""
+def decide(ticket: TicketFacts, action: Action, actor: Actor, note: str | None = "") -> Transition:
+    """The transition `action` makes; raise if it is illegal, not allowed or lacks its note.
+
+    `note=None` checks everything but the note, to ask for one only where the move is allowed.
+    """
     row = next((row for row in _rows_from(ticket) if row.action == action), None)
     if row is None:
         status = ticket.status.value.replace("_", " ")
@@ -194,7 +197,7 @@ def decide(ticket: TicketFacts, action: Action, actor: Actor, note: str = "") ->
         )
     if not admits(row.who, actor, ticket):
         raise NotAllowed(_refusal(row.who, action))
-    if row.needs_note and not note.strip():
+    if row.needs_note and note is not None and not note.strip():
         raise InvalidInput(
             f"To {action.value.replace('_', ' ')} this ticket, please give a reason."
         )

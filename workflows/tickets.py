@@ -129,6 +129,13 @@ def act(
     return _view(session, ticket)
 
 
+def check_allowed(session: Session, actor_key: str, reference: str, action: Action) -> None:
+    """Raise the domain error `act` would raise, short of a missing reason; change nothing."""
+    person = load_person(session, actor_key)
+    ticket = _load_ticket(session, reference)
+    decide(_view(session, ticket).facts, action, actor_for(session, person), note=None)
+
+
 def take(
     session: Session, settings: DeskSettings, actor_key: str, reference: str, now: datetime
 ) -> TicketView:
