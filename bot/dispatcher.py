@@ -6,6 +6,7 @@ delivered intent is marked so and never sent again. Database work runs in worker
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from bot.platforms.base import Delivery, DeliveryFailed, Sender
 from handlers.notices import notice_reply
@@ -13,8 +14,9 @@ from storage.database import Database
 from storage.enums import AudienceKind, MessageRole
 from workflows.chat_messages import find_message, remember_message
 from workflows.clock import Clock
+from workflows.errors import DomainError
 from workflows.notifications import Audience, address_for
-from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed
+from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed, renew_claim
 from workflows.settings import PlatformReach
 from workflows.tickets import ticket_by_id
 from workflows.unit_of_work import unit_of_work
@@ -54,7 +56,19 @@ class Dispatcher:
         with unit_of_work(self._db) as session:
             return claim_due(session, self._clock.now(), BATCH, tuple(self._senders))
 
-    async def _deliver(self, intent: IntentView) -> None:
+    async def _deliver(self, claimed: IntentView) -> None:
+        try:
+            intent = await asyncio.to_thread(self._renew, claimed)
+            if intent is None:
+                log.info("intent %s was taken over by another dispatcher", claimed.id)
+                return
+            await self._send(intent)
+        except DomainError:
+            # Recording the outcome failed (the database is briefly away): the claim expires
+            # and the intent is retried; the rest of the batch goes on.
+            log.exception("could not record the delivery of intent %s", claimed.id)
+
+    async def _send(self, intent: IntentView) -> None:
         try:
             delivery = await asyncio.to_thread(self._prepare, intent)
             started = await self._senders[intent.platform].send(delivery)
@@ -66,6 +80,13 @@ class Dispatcher:
             await asyncio.to_thread(self._failed, intent, DeliveryFailed(repr(error)))
         else:
             await asyncio.to_thread(self._delivered, intent, delivery, started)
+
+    def _renew(self, intent: IntentView) -> IntentView | None:
+        now = self._clock.now()
+        with unit_of_work(self._db) as session:
+            if not renew_claim(session, intent.id, intent.claimed_at, now):
+                return None
+        return replace(intent, claimed_at=now)
 
     def _prepare(self, intent: IntentView) -> Delivery:
         sender = self._senders[intent.platform]

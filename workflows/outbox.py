@@ -2,9 +2,10 @@
 
 Claiming is safe with several dispatchers on one database: PostgreSQL skips rows another
 dispatcher has locked, and on every dialect a conditional UPDATE claims a row only if it is
-still claimable, so each intent is handed to one dispatcher at a time. A dispatcher that dies
-mid-delivery leaves its claim to expire after a lease; a delivered intent is never sent again,
-and a failure reported under an expired claim changes nothing.
+still claimable, so each intent is handed to one dispatcher at a time. A dispatcher renews
+its claim just before each send and skips an intent whose claim it lost; one that dies
+mid-delivery leaves its claim to expire after a lease. A delivered intent is never sent
+again, and a failure reported under an expired claim changes nothing.
 
 Intents of one ticket for one audience on one platform go out in order: an intent waits while
 an earlier one of its queue is pending or being sent, so a thread note never overtakes the
@@ -107,6 +108,22 @@ def _view(session: Session, intent_id: int, now: datetime) -> IntentView:
         attempts=row.attempts,
         claimed_at=now,
     )
+
+
+def renew_claim(session: Session, intent_id: int, claimed_at: datetime, now: datetime) -> bool:
+    """Extend this dispatcher's claim just before sending; False if the claim was lost (its
+    lease ran out and another dispatcher took the intent), and then it must not be sent."""
+    result = session.execute(
+        update(OutboxIntent)
+        .where(
+            OutboxIntent.id == intent_id,
+            OutboxIntent.status == OutboxStatus.SENDING,
+            OutboxIntent.claimed_at == claimed_at,
+        )
+        .values(claimed_at=now)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 def mark_delivered(session: Session, intent_id: int, now: datetime) -> None:

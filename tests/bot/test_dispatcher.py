@@ -10,6 +10,7 @@ from storage.enums import AudienceKind, IntentKind, MessageRole, OutboxStatus
 from storage.models import ChatMessage, OutboxIntent
 from tests.support.chat import Chat
 from tests.support.clock import ManualClock
+from workflows.outbox import CLAIM_LEASE, claim_due, renew_claim
 from workflows.unit_of_work import unit_of_work
 
 
@@ -184,3 +185,19 @@ def test_a_note_waits_for_its_card_when_the_card_fails(chat: Chat, clock: Manual
         (IntentKind.CARD, "network", f"{reference}@network"),
         (IntentKind.THREAD_NOTE, "network", f"{reference}@network"),
     ]
+
+
+def test_a_dispatcher_whose_claim_expired_does_not_send_again(
+    chat: Chat, clock: ManualClock
+) -> None:
+    chat.raise_incident("alice")
+    with unit_of_work(chat.desk.db) as session:
+        stalled = claim_due(session, clock.now())  # a dispatcher claims, then stalls
+    clock.advance(CLAIM_LEASE + seconds(1))
+
+    taken_over = chat.deliver()  # another dispatcher takes the expired claims and sends
+    with unit_of_work(chat.desk.db) as session:
+        still_ours = [renew_claim(session, i.id, i.claimed_at, clock.now()) for i in stalled]
+
+    assert len(taken_over) == len(stalled) == 2
+    assert still_ours == [False, False]
