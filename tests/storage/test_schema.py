@@ -9,15 +9,20 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Engine, String, create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from bot.config import Config
+from bot.directory import directory_spec
 from storage.database import SQLITE_BUSY_TIMEOUT_MS, Database
 from storage.enums import Level, TicketType
-from storage.migrate import alembic_config, upgrade
-from storage.models import Base, InboundDelivery, Person, Ticket
+from storage.migrate import alembic_config, migration_connection, upgrade
+from storage.models import AuditEvent, Base, InboundDelivery, OutboxIntent, Person, Ticket
+from tests.conftest import fresh_sqlite_database
+from workflows.directory import sync_directory
 from workflows.settings import DeskSettings, PlatformReach
 from workflows.tickets import NewTicket, raise_ticket
 from workflows.unit_of_work import unit_of_work
@@ -290,3 +295,39 @@ def test_ticket_ids_are_not_reused_after_a_delete(database: Database) -> None:
     assert after_delete > last
     with unit_of_work(database) as session:
         assert session.get_one(Ticket, after_delete).reference == f"INC-{after_delete}"
+
+
+def test_a_batch_migration_of_tickets_keeps_its_children(
+    tmp_path: Path, demo_config: Config
+) -> None:
+    """SQLite batch mode (SQLite only) drops and recreates the table; with foreign keys on,
+    that would cascade-delete comments, audit events and outbox rows."""
+    database = Database.from_url(fresh_sqlite_database(tmp_path))
+    with unit_of_work(database) as session:
+        sync_directory(session, directory_spec(demo_config))
+    everywhere = DeskSettings(platforms=(PlatformReach("testchat", reaches_everyone=True),))
+    with unit_of_work(database) as session:
+        ticket_id = raise_ticket(session, everywhere, "alice", vpn_incident("kept"), NOW).id
+    children = _count_children(database, ticket_id)
+
+    with migration_connection(database.engine) as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("tickets", recreate="always") as batch:
+            batch.alter_column("title", existing_type=String(200), nullable=False)
+
+    assert children == (1, 1)
+    assert _count_children(database, ticket_id) == children
+    database.dispose()
+
+
+def _count_children(database: Database, ticket_id: int) -> tuple[int, int]:
+    with unit_of_work(database) as session:
+        audits = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.ticket_id == ticket_id)
+        )
+        intents = session.scalar(
+            select(func.count())
+            .select_from(OutboxIntent)
+            .where(OutboxIntent.ticket_id == ticket_id, OutboxIntent.kind == "card")
+        )
+    return (audits or 0, intents or 0)
