@@ -6,6 +6,7 @@ malformed config fails with one line that says what to fix.
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -263,7 +264,11 @@ def _check_references(config: Config) -> None:
     _unique("services", [service.id for service in config.services])
     for index, person in enumerate(config.people):
         _known(f"people[{index}].manager", person.manager, people, "person")
+    for platform in ("slack", "telegram"):
+        accounts = [getattr(person, platform) for person in config.people]
+        _unique_values("people", platform, [str(a) if a is not None else None for a in accounts])
     for index, team in enumerate(config.teams):
+        _unique_values(f"teams[{index}]", "members", team.members)
         for member in team.members:
             _known(f"teams[{index}].members", member, people, "person")
     for index, service in enumerate(config.services):
@@ -276,6 +281,7 @@ def _check_references(config: Config) -> None:
             set(config.escalation_policies),
             "escalation policy",
         )
+        _unique_values(where, "approvers", service.approvers)
         for approver in service.approvers:
             _known(f"{where}.approvers", approver, people, "person")
     for name, policy in config.sla_policies.items():
@@ -292,6 +298,18 @@ def _unique(section: str, keys: list[str]) -> set[str]:
             raise ConfigError(f"{section}[{index}].id: '{key}' is used twice")
         seen.add(key)
     return seen
+
+
+def _unique_values(where: str, field: str, values: Sequence[str | None]) -> None:
+    """Within a list (`teams[0].members`) or across entries (`people[*].slack`)."""
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        if value in seen:
+            place = f"{where}[{index}].{field}" if where == "people" else f"{where}.{field}"
+            raise ConfigError(f"{place}: '{value}' is listed twice")
+        seen.add(value)
 
 
 def _known(where: str, key: str | None, known: set[str], what: str) -> None:

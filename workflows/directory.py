@@ -64,7 +64,12 @@ class DirectorySpec:
 
 
 def sync_directory(session: Session, spec: DirectorySpec) -> None:
-    """Make the database's directory match `spec`; people and services it drops are deactivated."""
+    """Make the database's directory match `spec`; people and services it drops are deactivated.
+
+    Chat identities come only from config, so they are replaced as a whole: an account can
+    move from one person to another (a renamed key, a reassigned id).
+    """
+    session.execute(delete(PlatformIdentity))
     people = {person.key: _sync_person(session, person) for person in spec.people}
     session.execute(update(Person).where(Person.key.not_in(list(people))).values(active=False))
     teams = {team.key: _sync_team(session, team, people) for team in spec.teams}
@@ -85,7 +90,6 @@ def _sync_person(session: Session, spec: PersonSpec) -> Person:
     person.name, person.active = spec.name, True
     person.roles = [PersonRole(role=role) for role in sorted(spec.roles)]
     session.flush()
-    session.execute(delete(PlatformIdentity).where(PlatformIdentity.person_id == person.id))
     session.add_all(
         PlatformIdentity(person_id=person.id, platform=platform, external_id=external_id)
         for platform, external_id in spec.identities.items()

@@ -425,3 +425,25 @@ def test_parse_duration_refuses_with_the_accepted_form(value: object) -> None:
         parse_duration(value)
 
     assert str(refused.value) == f"'{value}' is not a duration; {DURATION_FORM}"
+
+
+def test_a_member_listed_twice_is_named(demo_raw: Raw) -> None:
+    raw = edited(demo_raw, lambda raw: raw["teams"][0]["members"].append("bob"))
+
+    assert error_of(raw) == "teams[0].members: 'bob' is listed twice"
+
+
+def test_an_approver_listed_twice_is_named(demo_raw: Raw) -> None:
+    raw = edited(demo_raw, lambda raw: raw["services"][4]["approvers"].append("carol"))
+
+    assert error_of(raw) == "services[4].approvers: 'carol' is listed twice"
+
+
+def test_one_chat_account_for_two_people_is_named(demo_raw: Raw) -> None:
+    def same_slack_id(raw: Raw) -> None:
+        raw["people"][0]["slack"] = "U0SHARED"
+        raw["people"][2]["slack"] = "U0SHARED"
+
+    assert (
+        error_of(edited(demo_raw, same_slack_id)) == "people[2].slack: 'U0SHARED' is listed twice"
+    )
