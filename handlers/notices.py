@@ -29,7 +29,7 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             line = f"{actor} {verb} {ticket.reference} (now {_status(payload)})."
             note = payload.get("note")
             return f"{line} Reason: {note}" if note else line
-        case "assigned" if payload.get("assignee") == actor:
+        case "assigned" if payload.get("assignee_key") == payload.get("actor_key"):
             return f"{actor} took {ticket.reference}."
         case "assigned":
             return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."

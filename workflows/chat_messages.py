@@ -47,16 +47,3 @@ def remember_message(
         },
         ["ticket_id", "platform", "address", "role"],
     )
-
-
-def ticket_for_message(
-    session: Session, platform: str, address: str, message_id: str
-) -> int | None:
-    """The ticket whose card or thread is this message, for replies that become comments."""
-    return session.scalar(
-        select(ChatMessage.ticket_id).where(
-            ChatMessage.platform == platform,
-            ChatMessage.address == address,
-            ChatMessage.message_id == message_id,
-        )
-    )

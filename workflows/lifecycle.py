@@ -40,7 +40,6 @@ class Who(StrEnum):
     """Whom a transition's guard admits."""
 
     TEAM = "team"
-    REQUESTER = "requester"
     REQUESTER_OR_TEAM = "requester_or_team"
     APPROVER = "approver"
 
@@ -167,8 +166,6 @@ def admits(who: Who, actor: Actor, ticket: TicketFacts) -> bool:
     match who:
         case Who.TEAM:
             return on_team
-        case Who.REQUESTER:
-            return is_requester
         case Who.REQUESTER_OR_TEAM:
             return is_requester or on_team
         case Who.APPROVER:
@@ -217,8 +214,6 @@ def _refusal(who: Who, action: Action) -> str:
     match who:
         case Who.TEAM:
             return f"Only the team that owns this ticket can {verb} it."
-        case Who.REQUESTER:
-            return f"Only the person who raised this ticket can {verb} it."
         case Who.REQUESTER_OR_TEAM:
             return f"Only the requester or the owning team can {verb} this ticket."
         case Who.APPROVER:

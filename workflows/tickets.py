@@ -43,6 +43,7 @@ DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 10_000
 NOTE_MAX = 2_000
 MY_TICKETS_LIMIT = 25
+MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
 # Built once: statement construction costs more than execution on the raise path.
@@ -171,7 +172,7 @@ def assign(
     session.flush()
     session.expire(ticket, ["assignee"])
     event = _audit(session, ticket, person, "assigned", None, None, now, detail=assignee.key)
-    payload = _payload("assigned", person, assignee=assignee.name)
+    payload = _payload("assigned", person, assignee=assignee.name, assignee_key=assignee.key)
     notices = [_card(ticket), _thread(ticket, payload)]
     if assignee.id != person.id:
         notices.append(
@@ -256,6 +257,8 @@ def _view(session: Session, ticket: Ticket) -> TicketView:
 
 def _load_ticket(session: Session, reference: str) -> Ticket:
     parsed = parse_reference(reference)
+    if parsed.number > MAX_TICKET_ID:
+        raise NotFound(f"No such ticket: {parsed}.")
     ticket = session.get(Ticket, parsed.number)
     if ticket is None or ticket.type != parsed.ticket_type:
         raise NotFound(f"No such ticket: {parsed}.")
@@ -324,7 +327,7 @@ def _audit(
 
 
 def _payload(event: str, actor: Person, **fields: Any) -> dict[str, Any]:
-    return {"event": event, "actor": actor.name, **fields}
+    return {"event": event, "actor": actor.name, "actor_key": actor.key, **fields}
 
 
 def _requester(ticket: Ticket) -> notifications.Audience:

@@ -4,8 +4,9 @@ from workflows.errors import InvalidInput
 
 
 def clean_text(value: str, what: str, limit: int, *, required: bool = True) -> str:
-    """`value` stripped; InvalidInput if it is empty (when required) or longer than `limit`."""
-    text = value.strip()
+    """`value` stripped (and rid of NUL characters, which no database stores); InvalidInput if
+    it is empty (when required) or longer than `limit`."""
+    text = value.replace("\x00", "").strip()
     if required and not text:
         raise InvalidInput(f"The {what} cannot be empty.")
     if len(text) > limit:

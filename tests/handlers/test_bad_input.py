@@ -297,3 +297,22 @@ def test_an_unknown_person_gets_a_refusal_not_a_crash(chat: Chat) -> None:
     assert len(replies) == 1
     assert replies[0].problem
     assert not replies[0].text.startswith("Something went wrong")
+
+
+@pytest.mark.parametrize("reference", ["INC-2147483648", "INC-999999999999"])
+def test_a_reference_beyond_any_ticket_id_is_no_such_ticket(chat: Chat, reference: str) -> None:
+    shown = chat.command("alice", "ticket", reference)
+    commented = chat.command("alice", "comment", f"{reference} hello")
+
+    assert [shown[0].text, commented[0].text] == [f"No such ticket: {reference}."] * 2
+
+
+def test_a_nul_character_in_text_is_dropped_not_fatal(chat: Chat) -> None:
+    reference = chat.raise_incident("alice")
+
+    replies = chat.command("alice", "comment", f"{reference} hello\x00world")
+
+    assert replies[0].text == f"Added your comment to {reference}."
+    with unit_of_work(chat.desk.db) as session:
+        body = session.scalar(select(Comment.body))
+    assert body == "helloworld"

@@ -634,7 +634,6 @@ def test_submitted_change_on_a_service_without_approvers_is_not_a_dead_end() -> 
     ("who", "admitted"),
     [
         (Who.TEAM, {RESPONDER}),
-        (Who.REQUESTER, {REQUESTER}),
         (Who.REQUESTER_OR_TEAM, {REQUESTER, RESPONDER}),
         (Who.APPROVER, {APPROVER}),
     ],
