@@ -4,7 +4,7 @@ from datetime import datetime
 
 from handlers.events import Button, Field, Reply
 from handlers.labels import ACTION_LABELS, LEVEL_LABELS, TAKE_LABEL, TYPE_LABELS, status_label
-from workflows.lifecycle import Actor, available_actions
+from workflows.lifecycle import Actor, Who, available_actions, moves_from
 from workflows.views import TicketView
 
 TICKET_ACTION = "ticket"
@@ -51,6 +51,15 @@ def card_buttons(ticket: TicketView, actor: Actor | None, *, may_take: bool) -> 
     if may_take:
         buttons.append(action_button(TAKE_ACTION, TAKE_LABEL, ticket.reference))
     return tuple(buttons)
+
+
+def approval_buttons(ticket: TicketView) -> tuple[Button, ...]:
+    """Approve and Reject, while the ticket awaits approval (none once it is decided)."""
+    return tuple(
+        action_button(row.action.value, ACTION_LABELS[row.action], ticket.reference)
+        for row in moves_from(ticket.facts)
+        if row.who == Who.APPROVER
+    )
 
 
 def ticket_card(ticket: TicketView) -> Reply:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from handlers.cards import card_title, ticket_card
+from handlers.cards import approval_buttons, card_title, ticket_card
 from handlers.events import Reply
 from handlers.labels import ACTION_PAST_TENSE, TYPE_LABELS, status_label
 from storage.enums import IntentKind, TicketStatus
@@ -40,6 +40,14 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
 
 
 def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
+    if payload.get("event") == "approval_requested":
+        text = f"{payload.get('actor')} asks for your approval of {ticket.reference}."
+        if ticket.description:
+            text += f"\n\n{ticket.description}"
+        buttons = approval_buttons(ticket)
+        if not buttons:
+            text += f"\nIt has been decided already: it is {status_label(ticket.status)}."
+        return Reply(title=card_title(ticket), text=text, buttons=buttons, ticket=ticket.reference)
     if payload.get("event") == "raised":
         kind = TYPE_LABELS[ticket.ticket_type].lower()
         text = (

@@ -174,6 +174,18 @@ def approver_ids(session: Session, service_id: int) -> frozenset[int]:
     return frozenset(session.scalars(_APPROVER_IDS, {"service_id": service_id}))
 
 
+def approver_keys(session: Session, service_id: int) -> list[str]:
+    """The directory keys of the people who approve for a service."""
+    return list(
+        session.scalars(
+            select(Person.key)
+            .join(ServiceApprover, ServiceApprover.person_id == Person.id)
+            .where(ServiceApprover.service_id == service_id, Person.active.is_(True))
+            .order_by(Person.key)
+        )
+    )
+
+
 def list_people(session: Session) -> list[PersonSummary]:
     """Every active person with their roles and teams, by key."""
     people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.key))

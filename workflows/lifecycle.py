@@ -172,7 +172,8 @@ def admits(who: Who, actor: Actor, ticket: TicketFacts) -> bool:
             return actor.person_id in ticket.approver_ids and not is_requester
 
 
-def _rows_from(ticket: TicketFacts) -> list[Transition]:
+def moves_from(ticket: TicketFacts) -> list[Transition]:
+    """Every move the ticket's lifecycle allows from its status, whoever may make it."""
     return [
         row
         for row in TRANSITIONS[ticket.ticket_type]
@@ -186,7 +187,7 @@ def decide(ticket: TicketFacts, action: Action, actor: Actor, note: str | None =
 
     `note=None` checks everything but the note, to ask for one only where the move is allowed.
     """
-    row = next((row for row in _rows_from(ticket) if row.action == action), None)
+    row = next((row for row in moves_from(ticket) if row.action == action), None)
     if row is None:
         status = ticket.status.value.replace("_", " ")
         raise IllegalTransition(
@@ -203,7 +204,7 @@ def decide(ticket: TicketFacts, action: Action, actor: Actor, note: str | None =
 
 def available_actions(ticket: TicketFacts, actor: Actor | None = None) -> list[Transition]:
     """The moves open from the ticket's status, for `actor`, or for its team when None."""
-    rows = _rows_from(ticket)
+    rows = moves_from(ticket)
     if actor is None:
         return [row for row in rows if row.who in (Who.TEAM, Who.REQUESTER_OR_TEAM)]
     return [row for row in rows if admits(row.who, actor, ticket)]

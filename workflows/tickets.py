@@ -15,7 +15,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from storage.enums import IntentKind, Level, TicketStatus, TicketType
 from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
 from workflows import notifications
-from workflows.directory import actor_for, approver_ids, load_person, load_service
+from workflows.directory import (
+    actor_for,
+    approver_ids,
+    approver_keys,
+    load_person,
+    load_service,
+)
 from workflows.errors import InvalidInput, NotAllowed, NotFound
 from workflows.lifecycle import (
     CLOSED_STATUSES,
@@ -287,6 +293,12 @@ def _apply(
     notices = [_card(ticket), _thread(ticket, payload)]
     if person.id != ticket.requester_id:
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
+    if row.target == TicketStatus.AWAITING_APPROVAL:
+        request = _payload("approval_requested", ticket.requester)
+        notices += [
+            Notice(IntentKind.DIRECT_MESSAGE, notifications.person(key), request)
+            for key in approver_keys(session, ticket.service_id)
+        ]
     _notify(session, settings, ticket, event, now, *notices)
 
 

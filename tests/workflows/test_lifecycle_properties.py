@@ -234,8 +234,9 @@ class DeskLifecycle(RuleBasedStateMachine):
         )
         assert view.status == ticket.status
         assert view.priority == ITIL_DEFAULT[impact][urgency]
-        # A card and a DM for the raise; the submit adds a card and a thread note.
-        outbox = 4 if is_submitted else 2
+        # A card and a DM for the raise; the submit adds a card, a thread note and a DM to
+        # each approver of the service.
+        outbox = 4 + len(APPROVERS[service]) if is_submitted else 2
         assert after == replace(
             before,
             tickets={**before.tickets, view.reference: ticket},
@@ -475,8 +476,11 @@ class DeskLifecycle(RuleBasedStateMachine):
         # Acknowledging an unassigned ticket makes it the acknowledger's.
         claims = moved and action == Action.ACKNOWLEDGE
         assignee = ticket.assignee or (person if claims else None)
-        # A card and a thread note, and a DM to the requester when someone else acted.
+        # A card and a thread note, a DM to the requester when someone else acted, and one to
+        # each approver when the move asks for approval.
         notices = 2 if person == ticket.requester else 3
+        if target == S.AWAITING_APPROVAL:
+            notices += len(APPROVERS[ticket.service])
         self.expect(
             before,
             replace(ticket, status=target, assignee=assignee, trail=ticket.trail + events),
