@@ -16,7 +16,7 @@ from bot.scheduler import build_scheduler
 from handlers.context import HandlerContext
 from handlers.router import Router
 from storage.database import Database
-from storage.migrate import upgrade
+from storage.migrate import startup_lock, upgrade
 from workflows.clock import Clock, SystemClock
 from workflows.directory import sync_directory
 from workflows.priority import PriorityMatrix
@@ -37,9 +37,10 @@ class Desk:
 def prepare_database(config: Config) -> Database:
     """Open the database, migrate it to the newest schema and sync the directory from config."""
     db = Database.from_url(config.database.url)
-    upgrade(db.engine)
-    with unit_of_work(db) as session:
-        sync_directory(session, directory_spec(config))
+    with startup_lock(db.engine):
+        upgrade(db.engine)
+        with unit_of_work(db) as session:
+            sync_directory(session, directory_spec(config))
     return db
 
 

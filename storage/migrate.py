@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+STARTUP_LOCK = 0x6465736B  # "desk": the advisory lock replicas take while they set up
 
 
 class MigrationError(Exception):
@@ -66,3 +67,19 @@ def upgrade(engine: Engine) -> None:
     with migration_connection(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Let one replica at a time migrate and sync (PostgreSQL advisory lock; SQLite serialises
+    writers by itself), so replicas started together do not race on the same rows."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(select(func.pg_advisory_lock(STARTUP_LOCK)))
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(STARTUP_LOCK)))
+            connection.commit()
