@@ -152,6 +152,10 @@ CLOSED_STATUSES = frozenset({S.CLOSED})
 # Ticket types only responders raise; employees raise the rest.
 RESPONDER_RAISED = frozenset({TicketType.CHANGE, TicketType.PROBLEM})
 
+# Request types submitted for approval as soon as they are raised, when their service has
+# approvers (a change waits in draft until its requester submits it).
+SUBMITTED_ON_RAISE = frozenset({TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST})
+
 
 def statuses_of(ticket_type: TicketType) -> frozenset[TicketStatus]:
     """Every status the ticket type's lifecycle can be in."""

@@ -28,6 +28,7 @@ from workflows.lifecycle import (
     DONE_STATUSES,
     INITIAL_STATUS,
     RESPONDER_RAISED,
+    SUBMITTED_ON_RAISE,
     Action,
     decide,
 )
@@ -113,9 +114,7 @@ def raise_ticket(
     set_committed_value(ticket, "reference", reference)
     event = _audit(session, ticket, requester, "raised", None, ticket.status, now)
     _notify(session, settings, ticket, event, now, _card(ticket), _dm_requester(ticket, "raised"))
-    if ticket.type in (TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST) and approver_ids(
-        session, service.id
-    ):
+    if ticket.type in SUBMITTED_ON_RAISE and approver_ids(session, service.id):
         _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
     return _view(session, ticket)
 
