@@ -1,17 +1,13 @@
 """The composition root: the one place that builds the engine, services, adapters and clocks."""
 
 import asyncio
-import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
 from bot.config import Config
 from bot.directory import directory_spec
 from bot.dispatcher import Dispatcher
-from bot.platforms.base import Sender
-from bot.platforms.console.outbound import ConsoleScreen
-from bot.platforms.console.sender import ConsoleSender
-from bot.platforms.console.session import ConsoleSession
+from bot.platforms.base import Platform, Sender
 from bot.scheduler import build_scheduler
 from handlers.context import HandlerContext
 from handlers.router import Router
@@ -54,25 +50,20 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
     return Desk(config, db, router, Dispatcher(db, clock, senders))
 
 
-async def serve_console(
-    config: Config, lines: TextIO = sys.stdin, output: TextIO = sys.stdout
-) -> None:
-    """Run the console platform until /quit or the end of input."""
+async def serve(config: Config, platforms: Sequence[Platform], clock: Clock | None = None) -> None:
+    """Run the desk on `platforms` until the first of them stops; then stop the others."""
     db = await asyncio.to_thread(prepare_database, config)
-    screen = ConsoleScreen(output)
-    desk = build_desk(config, db, [ConsoleSender(screen)], SystemClock())
+    desk = build_desk(config, db, [p.sender for p in platforms], clock or SystemClock())
     scheduler = build_scheduler(config.scheduler, desk.dispatcher)
     scheduler.start()
+    tasks = [asyncio.create_task(platform.serve(desk)) for platform in platforms]
     try:
-        session = ConsoleSession(
-            router=desk.router,
-            db=db,
-            dispatcher=desk.dispatcher,
-            screen=screen,
-            lines=lines,
-            interactive=lines.isatty(),
-        )
-        await session.run()
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         scheduler.shutdown(wait=False)
         db.dispose()

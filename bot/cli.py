@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import prepare_database, serve_console
+from bot.app import prepare_database, serve
 from bot.config import Config, ConfigError, load_config
+from bot.platforms.console.platform import ConsolePlatform
 
 PLATFORMS = ("console",)
 DEMO_CONFIG = "config.example.yaml"
@@ -34,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"No --config given: running the demo desk from {demo_config_path()}.", file=sys.stderr
         )
-    asyncio.run(serve_console(config))
+    asyncio.run(serve(config, [ConsolePlatform()]))
     return 0
 
 

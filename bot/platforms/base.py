@@ -1,10 +1,13 @@
 """The boundary every platform adapter implements for outbound delivery."""
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from handlers.events import Reply
 from storage.enums import AudienceKind, IntentKind
+
+if TYPE_CHECKING:
+    from bot.app import Desk
 
 
 @dataclass(frozen=True)
@@ -39,4 +42,14 @@ class Sender(Protocol):
 
     async def send(self, delivery: Delivery) -> str | None:
         """Deliver; return the id of a newly started card or thread, to edit or thread later."""
+        ...
+
+
+class Platform(Protocol):
+    """One chat platform running in this process: its outbound sender and its inbound loop."""
+
+    sender: Sender
+
+    async def serve(self, desk: "Desk") -> None:
+        """Receive from the platform until stopped (cancelled) or, for the console, until /quit."""
         ...
