@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.clocks import escalation_book, sla_book
 from bot.config import Config
 from bot.directory import directory_spec
 from bot.dispatcher import Dispatcher
@@ -45,6 +46,8 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
     settings = DeskSettings(
         platforms=tuple(PlatformReach(s.name, s.reaches_everyone) for s in senders),
         priority_matrix=PriorityMatrix(config.priority_matrix),
+        sla=sla_book(config),
+        escalation=escalation_book(config),
     )
     router = Router(HandlerContext(db=db, clock=clock, settings=settings))
     return Desk(config, db, router, Dispatcher(db, clock, senders))

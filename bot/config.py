@@ -7,7 +7,7 @@ malformed config fails with one line that says what to fix.
 import os
 import re
 from collections.abc import Sequence
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,13 +105,22 @@ class PersonConfig(Model):
     manager: Key | None = None
 
 
+class OncallConfig(Model):
+    """`teams[].oncall`: members taking turns on call, each for `shift`, from `start`."""
+
+    people: list[Key] = Field(min_length=1)
+    start: datetime
+    shift: Duration = timedelta(days=7)
+
+
 class TeamConfig(Model):
-    """`teams[]`: a responder team, its members and its channel on each platform."""
+    """`teams[]`: a responder team, its members, its channel on each platform, its on-call."""
 
     id: Key
     name: str
     members: list[Key]
     channels: dict[Literal["slack", "telegram"], str] = {}
+    oncall: OncallConfig | None = None
 
 
 class ServiceConfig(Model):
@@ -133,11 +142,20 @@ class SlaTargetConfig(Model):
     calendar: Key | None = None
 
 
+def _check_ladder(fractions: list[float]) -> list[float]:
+    if any(not 0 < fraction < 1 for fraction in fractions):
+        raise ValueError("each warning is a fraction of the target between 0 and 1, e.g. 0.75")
+    if fractions != sorted(set(fractions)):
+        raise ValueError("warnings must be listed in increasing order, each once")
+    return fractions
+
+
 class SlaPolicyConfig(Model):
-    """`sla_policies.<id>`: targets per priority, on a business calendar."""
+    """`sla_policies.<id>`: targets per priority, on a business calendar, and when to warn."""
 
     calendar: Key | None = None
     targets: dict[Priority, SlaTargetConfig]
+    warn_at: Annotated[list[float], AfterValidator(_check_ladder)] = [0.75, 0.9]
 
 
 class CalendarConfig(Model):
@@ -284,11 +302,29 @@ def _check_references(config: Config) -> None:
         _unique_values(where, "approvers", service.approvers)
         for approver in service.approvers:
             _known(f"{where}.approvers", approver, people, "person")
+    _check_clocks(config, people, teams)
+
+
+def _check_clocks(config: Config, people: set[str], teams: set[str]) -> None:
+    calendars = set(config.calendars)
     for name, policy in config.sla_policies.items():
-        _known(f"sla_policies.{name}.calendar", policy.calendar, set(config.calendars), "calendar")
+        _known(f"sla_policies.{name}.calendar", policy.calendar, calendars, "calendar")
+        for priority, target in policy.targets.items():
+            where = f"sla_policies.{name}.targets.{priority}.calendar"
+            _known(where, target.calendar, calendars, "calendar")
     for name, calendar in config.calendars.items():
-        if calendar.start >= calendar.end:
-            raise ConfigError(f"calendars.{name}.end: must be later than start")
+        if calendar.end != time(0) and calendar.start >= calendar.end:
+            raise ConfigError(f"calendars.{name}.end: must be later than start (00:00 is midnight)")
+    for index, team in enumerate(config.teams):
+        for member in team.oncall.people if team.oncall else []:
+            _known(f"teams[{index}].oncall.people", member, people, "person")
+    known = {"team": teams, "person": people, "oncall": teams}
+    for name, escalation in config.escalation_policies.items():
+        for level, step in enumerate(escalation.levels):
+            for notified in step.notify:
+                kind, _, key = notified.partition(":")
+                where = f"escalation_policies.{name}.levels[{level}].notify"
+                _known(where, key, known[kind], "team" if kind == "oncall" else kind)
 
 
 def _unique(section: str, keys: list[str]) -> set[str]:

@@ -12,10 +12,11 @@ from bot.platforms.base import Delivery, DeliveryFailed, Sender
 from handlers.notices import notice_reply
 from storage.database import Database
 from storage.enums import AudienceKind, MessageRole
+from workflows.audiences import Audience
 from workflows.chat_messages import find_message, remember_message
 from workflows.clock import Clock
 from workflows.errors import DomainError
-from workflows.notifications import Audience, address_for
+from workflows.notifications import address_for
 from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed, renew_claim
 from workflows.settings import PlatformReach
 from workflows.tickets import ticket_by_id

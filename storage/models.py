@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -191,6 +193,15 @@ class Ticket(Base):
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The resolution clock: paused since when (None while it runs), and for how much
+    # business time it has been paused in all.
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_paused_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # How many thresholds of each clock's warning ladder were announced (the last is the breach).
+    response_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    resolution_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # The escalation policy's level reached so far (0: not escalated).
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     service: Mapped[Service] = relationship(lazy="joined")
@@ -256,6 +267,8 @@ class OutboxIntent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the watchdog reported it as overdue (so it is reported once).
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InboundDelivery(Base):

@@ -15,25 +15,8 @@ from sqlalchemy.orm import Session
 from storage.enums import AudienceKind, IntentKind, OutboxStatus
 from storage.inserts import insert_all_if_absent
 from storage.models import OutboxIntent, Person, PlatformIdentity, Team, TeamChannel
+from workflows.audiences import Audience
 from workflows.settings import DeskSettings, PlatformReach
-
-
-@dataclass(frozen=True)
-class Audience:
-    """A team's channel or a person's direct messages."""
-
-    kind: AudienceKind
-    key: str
-
-
-def team(key: str) -> Audience:
-    """The channel of team `key`."""
-    return Audience(AudienceKind.TEAM, key)
-
-
-def person(key: str) -> Audience:
-    """The direct messages of person `key`."""
-    return Audience(AudienceKind.PERSON, key)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from workflows.escalation_policy import EscalationBook
 from workflows.priority import PriorityMatrix
+from workflows.sla import SlaBook
 
 
 @dataclass(frozen=True)
@@ -19,3 +21,5 @@ class DeskSettings:
 
     platforms: tuple[PlatformReach, ...]
     priority_matrix: PriorityMatrix = field(default_factory=PriorityMatrix)
+    sla: SlaBook = field(default_factory=SlaBook)
+    escalation: EscalationBook = field(default_factory=EscalationBook)

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.enums import IntentKind, Level, TicketStatus, TicketType
 from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
-from workflows import notifications
+from workflows import audiences
 from workflows.directory import (
     actor_for,
     approver_ids,
@@ -32,9 +32,10 @@ from workflows.lifecycle import (
     Action,
     decide,
 )
-from workflows.notifications import Notice
+from workflows.notifications import Notice, enqueue
 from workflows.references import format_reference, parse_reference
 from workflows.settings import DeskSettings
+from workflows.sla_tracking import track_clocks
 from workflows.validation import clean_text
 from workflows.views import (
     CommentView,
@@ -106,6 +107,7 @@ def raise_ticket(
         created_at=now,
         updated_at=now,
     )
+    track_clocks(ticket, service, settings, now)
     session.add(ticket)
     session.flush()
     reference = format_reference(ticket.type, ticket.id)
@@ -180,9 +182,7 @@ def assign(
     payload = _payload("assigned", person, assignee=assignee.name, assignee_key=assignee.key)
     notices = [_card(ticket), _thread(ticket, payload)]
     if assignee.id != person.id:
-        notices.append(
-            Notice(IntentKind.DIRECT_MESSAGE, notifications.person(assignee.key), payload)
-        )
+        notices.append(Notice(IntentKind.DIRECT_MESSAGE, audiences.person(assignee.key), payload))
     _notify(session, settings, ticket, event, now, *notices)
     return _view(session, ticket)
 
@@ -285,6 +285,7 @@ def _apply(
     source = ticket.status
     ticket.status, ticket.updated_at = row.target, now
     _stamp(ticket, person, action, now)
+    track_clocks(ticket, ticket.service, settings, now)
     session.flush()
     session.expire(ticket, ["assignee"])
     event = _audit(session, ticket, person, action.value, source, row.target, now, detail=note)
@@ -295,7 +296,7 @@ def _apply(
     if row.target == TicketStatus.AWAITING_APPROVAL:
         request = _payload("approval_requested", ticket.requester)
         notices += [
-            Notice(IntentKind.DIRECT_MESSAGE, notifications.person(key), request)
+            Notice(IntentKind.DIRECT_MESSAGE, audiences.person(key), request)
             for key in approver_keys(session, ticket.service_id)
         ]
     _notify(session, settings, ticket, event, now, *notices)
@@ -341,16 +342,16 @@ def _payload(event: str, actor: Person, **fields: Any) -> dict[str, Any]:
     return {"event": event, "actor": actor.name, "actor_key": actor.key, **fields}
 
 
-def _requester(ticket: Ticket) -> notifications.Audience:
-    return notifications.person(ticket.requester.key)
+def _requester(ticket: Ticket) -> audiences.Audience:
+    return audiences.person(ticket.requester.key)
 
 
 def _card(ticket: Ticket) -> Notice:
-    return Notice(IntentKind.CARD, notifications.team(ticket.team.key), {"event": "card"})
+    return Notice(IntentKind.CARD, audiences.team(ticket.team.key), {"event": "card"})
 
 
 def _thread(ticket: Ticket, payload: dict[str, Any]) -> Notice:
-    return Notice(IntentKind.THREAD_NOTE, notifications.team(ticket.team.key), payload)
+    return Notice(IntentKind.THREAD_NOTE, audiences.team(ticket.team.key), payload)
 
 
 def _dm_requester(ticket: Ticket, event: str) -> Notice:
@@ -365,7 +366,7 @@ def _notify(
     now: datetime,
     *notices: Notice,
 ) -> None:
-    notifications.enqueue(
+    enqueue(
         session,
         settings,
         ticket_id=ticket.id,

@@ -63,7 +63,8 @@ def test_demo_config_loads(demo_config: Config) -> None:
 def test_demo_config_parses_durations_times_and_dates(demo_config: Config) -> None:
     targets = demo_config.sla_policies["standard"].targets
     assert targets[Priority.P1].response == timedelta(minutes=15)
-    assert targets[Priority.P1].calendar == "around-the-clock"
+    assert targets[Priority.P1].calendar is None
+    assert demo_config.sla_policies["standard"].warn_at == [0.75, 0.9]
     assert targets[Priority.P5].resolution == timedelta(days=10)
     hours = demo_config.calendars["business-hours"]
     assert (hours.start, hours.end, hours.timezone) == (time(9), time(17), "Europe/Berlin")
@@ -204,12 +205,12 @@ def test_minimal_config_gets_the_documented_defaults() -> None:
         ),
         pytest.param(
             lambda raw: raw["calendars"]["business-hours"].update(end="08:00"),
-            "calendars.business-hours.end: must be later than start",
+            "calendars.business-hours.end: must be later than start (00:00 is midnight)",
             id="calendar-end-before-start",
         ),
         pytest.param(
             lambda raw: raw["calendars"]["business-hours"].update(start="17:00"),
-            "calendars.business-hours.end: must be later than start",
+            "calendars.business-hours.end: must be later than start (00:00 is midnight)",
             id="calendar-empty-day",
         ),
         pytest.param(

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from storage.database import Database
 from storage.enums import AudienceKind, IntentKind, Level, OutboxStatus, TicketType
 from storage.models import OutboxIntent, Person, PlatformIdentity
-from workflows.notifications import Notice, address_for, enqueue, person, team
+from workflows.audiences import person, team
+from workflows.notifications import Notice, address_for, enqueue
 from workflows.outbox import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
