@@ -10,6 +10,7 @@ from bot.directory import directory_spec
 from bot.dispatcher import Dispatcher
 from bot.platforms.base import Platform, Sender
 from bot.scheduler import build_scheduler
+from bot.sweeper import Sweeper
 from handlers.context import HandlerContext
 from handlers.router import Router
 from storage.database import Database
@@ -29,6 +30,7 @@ class Desk:
     db: Database
     router: Router
     dispatcher: Dispatcher
+    sweeper: Sweeper
 
 
 def prepare_database(config: Config) -> Database:
@@ -50,14 +52,14 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         escalation=escalation_book(config),
     )
     router = Router(HandlerContext(db=db, clock=clock, settings=settings))
-    return Desk(config, db, router, Dispatcher(db, clock, senders))
+    return Desk(config, db, router, Dispatcher(db, clock, senders), Sweeper(db, clock, settings))
 
 
 async def serve(config: Config, platforms: Sequence[Platform], clock: Clock | None = None) -> None:
     """Run the desk on `platforms` until the first of them stops; then stop the others."""
     db = await asyncio.to_thread(prepare_database, config)
     desk = build_desk(config, db, [p.sender for p in platforms], clock or SystemClock())
-    scheduler = build_scheduler(config.scheduler, desk.dispatcher)
+    scheduler = build_scheduler(config.scheduler, desk.dispatcher, desk.sweeper)
     scheduler.start()
     tasks = [asyncio.create_task(platform.serve(desk)) for platform in platforms]
     try:

@@ -101,7 +101,7 @@ class Dispatcher:
             root = find_message(
                 session, intent.ticket_id, intent.platform, address, _role(intent.audience_kind)
             )
-        reply = notice_reply(intent.kind, intent.payload, ticket)
+        reply = notice_reply(intent.kind, intent.payload, ticket, self._clock.now())
         return Delivery(intent.kind, intent.audience_kind, address, reply, root)
 
     def _delivered(self, intent: IntentView, delivery: Delivery, started: str | None) -> None:

@@ -1,6 +1,6 @@
 """The ticket card: what a team channel and `/ticket INC-12` show of one ticket."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.events import Button, Field, Reply
 from handlers.labels import ACTION_LABELS, LEVEL_LABELS, TAKE_LABEL, TYPE_LABELS, status_label
@@ -21,8 +21,8 @@ def card_title(ticket: TicketView) -> str:
     return f"{ticket.reference} · {ticket.priority} · {ticket.title}"
 
 
-def card_fields(ticket: TicketView) -> tuple[Field, ...]:
-    """The ticket's facts as labelled fields."""
+def card_fields(ticket: TicketView, now: datetime) -> tuple[Field, ...]:
+    """The ticket's facts as labelled fields, with the time left on its SLA clocks at `now`."""
     fields = [
         Field("Type", TYPE_LABELS[ticket.ticket_type]),
         Field("Status", status_label(ticket.status)),
@@ -35,11 +35,31 @@ def card_fields(ticket: TicketView) -> tuple[Field, ...]:
         Field("Requester", ticket.requester.name),
         Field("Assignee", ticket.assignee.name if ticket.assignee else "nobody yet"),
     ]
-    if ticket.response_due_at and ticket.acknowledged_at is None:
-        fields.append(Field("Response due", _when(ticket.response_due_at)))
-    if ticket.resolution_due_at and ticket.resolved_at is None:
-        fields.append(Field("Resolution due", _when(ticket.resolution_due_at)))
+    if ticket.response_due_at and ticket.acknowledged_at is None and ticket.closed_at is None:
+        fields.append(Field("Response due", due_text(ticket.response_due_at, now)))
+    if ticket.resolution_due_at and ticket.resolved_at is None and ticket.closed_at is None:
+        text = "paused" if ticket.sla_paused else due_text(ticket.resolution_due_at, now)
+        fields.append(Field("Resolution due", text))
     return tuple(fields)
+
+
+def due_text(due: datetime, now: datetime) -> str:
+    """`2026-11-24 14:30 UTC (in 1 h 5 min)`, or `(breached 20 min ago)` once past."""
+    if due > now:
+        return f"{_when(due)} (in {span_text(due - now)})"
+    return f"{_when(due)} (breached {span_text(now - due)} ago)"
+
+
+def span_text(span: timedelta) -> str:
+    """A short human duration: `2 d 3 h`, `1 h 5 min`, `under a minute`."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else ""]
+    if not days:
+        parts.append(f"{minutes} min" if minutes else "")
+    text = " ".join(part for part in parts if part)
+    return text or "under a minute"
 
 
 def card_buttons(ticket: TicketView, actor: Actor | None, *, may_take: bool) -> tuple[Button, ...]:
@@ -62,13 +82,13 @@ def approval_buttons(ticket: TicketView) -> tuple[Button, ...]:
     )
 
 
-def ticket_card(ticket: TicketView) -> Reply:
+def ticket_card(ticket: TicketView, now: datetime) -> Reply:
     """The card posted to the owning team's channel and edited as the ticket changes."""
     may_take = ticket.closed_at is None
     return Reply(
         title=card_title(ticket),
         text=ticket.description,
-        fields=card_fields(ticket),
+        fields=card_fields(ticket, now),
         buttons=card_buttons(ticket, None, may_take=may_take),
         ticket=ticket.reference,
     )

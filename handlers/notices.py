@@ -1,5 +1,6 @@
 """What a delivered notification intent says: a card, a line in the ticket's thread, or a DM."""
 
+from datetime import datetime
 from typing import Any
 
 from handlers.cards import approval_buttons, card_title, ticket_card
@@ -9,12 +10,16 @@ from storage.enums import IntentKind, TicketStatus
 from workflows.lifecycle import Action
 from workflows.views import TicketView
 
+BREACH_PERCENT = 100
 
-def notice_reply(kind: IntentKind, payload: dict[str, Any], ticket: TicketView) -> Reply:
-    """The reply an outbox intent of `kind` delivers, rendered from the ticket's current state."""
+
+def notice_reply(
+    kind: IntentKind, payload: dict[str, Any], ticket: TicketView, now: datetime
+) -> Reply:
+    """The reply an outbox intent of `kind` delivers, rendered from the ticket's state at `now`."""
     match kind:
         case IntentKind.CARD:
-            return ticket_card(ticket)
+            return ticket_card(ticket, now)
         case IntentKind.THREAD_NOTE:
             return Reply(text=_history_line(payload, ticket), ticket=ticket.reference)
         case IntentKind.DIRECT_MESSAGE:
@@ -35,6 +40,11 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."
         case "comment":
             return f"{actor} commented: {payload.get('text', '')}"
+        case "sla":
+            return _sla_line(payload, ticket)
+        case "escalated":
+            reason = payload.get("reason", "")
+            return f"{ticket.reference} was escalated to level {payload.get('level')} ({reason})."
         case other:
             return f"{ticket.reference}: {other}"
 
@@ -57,6 +67,15 @@ def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
     else:
         text = _history_line(payload, ticket)
     return Reply(title=card_title(ticket), text=text, ticket=ticket.reference)
+
+
+def _sla_line(payload: dict[str, Any], ticket: TicketView) -> str:
+    clock = payload.get("clock", "")
+    due = payload.get("due_at")
+    when = f" (due {datetime.fromisoformat(due).strftime('%Y-%m-%d %H:%M UTC')})" if due else ""
+    if payload.get("percent") == BREACH_PERCENT:
+        return f"{ticket.reference} breached its {clock} target{when}."
+    return f"{ticket.reference} has used {payload.get('percent')} % of its {clock} time{when}."
 
 
 def _status(payload: dict[str, Any]) -> str:

@@ -175,13 +175,11 @@ def _finish(
     # (on PostgreSQL it waits for the first to commit) and roll back instead of raising twice.
     if not end_dialog(session, dialog_key(event)):
         raise ConcurrentChange("This ticket was already raised; nothing more was done.")
-    ticket = raise_ticket(session, ctx.settings, event.person, new, ctx.clock.now())
+    now = ctx.clock.now()
+    ticket = raise_ticket(session, ctx.settings, event.person, new, now)
     text = f"Raised {ticket.reference}. {ticket.team_name} has it; I will tell you when it changes."
-    return [
-        Reply(
-            title=card_title(ticket), text=text, fields=card_fields(ticket), ticket=ticket.reference
-        )
-    ]
+    fields = card_fields(ticket, now)
+    return [Reply(title=card_title(ticket), text=text, fields=fields, ticket=ticket.reference)]
 
 
 def _cancel(session: Session, event: InboundEvent) -> list[Reply]:

@@ -36,7 +36,7 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
         Reply(
             title=card_title(ticket),
             text="\n".join(lines),
-            fields=card_fields(ticket),
+            fields=card_fields(ticket, ctx.clock.now()),
             buttons=card_buttons(ticket, actor, may_take=may_take),
             ticket=ticket.reference,
             private=True,

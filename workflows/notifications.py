@@ -38,12 +38,39 @@ def enqueue(
     now: datetime,
 ) -> int:
     """Write an intent per notice and reachable platform; return how many were new."""
+    return enqueue_many(session, settings, [Announcement(ticket_id, cause, notices)], now)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """The notices one cause (a change, a threshold) leads to for one ticket."""
+
+    ticket_id: int
+    cause: str
+    notices: list[Notice]
+
+
+def enqueue_many(
+    session: Session, settings: DeskSettings, announcements: list[Announcement], now: datetime
+) -> int:
+    """Write the intents of many announcements in one statement; return how many were new.
+
+    The key of each intent is its cause, kind, platform and audience: unique in the
+    database, so announcing the same thing twice stores it once.
+    """
+    addresses: dict[tuple[str, Audience], str | None] = {}
+
+    def reachable(platform: PlatformReach, audience: Audience) -> bool:
+        if (platform.name, audience) not in addresses:
+            addresses[platform.name, audience] = address_for(session, platform, audience)
+        return addresses[platform.name, audience] is not None
+
     rows = [
         {
             "idempotency_key": ":".join(
-                (cause, notice.kind, platform.name, notice.audience.kind, notice.audience.key)
+                (item.cause, notice.kind, platform.name, notice.audience.kind, notice.audience.key)
             ),
-            "ticket_id": ticket_id,
+            "ticket_id": item.ticket_id,
             "kind": notice.kind,
             "platform": platform.name,
             "audience_kind": notice.audience.kind,
@@ -54,9 +81,10 @@ def enqueue(
             "next_attempt_at": now,
             "created_at": now,
         }
-        for notice in notices
+        for item in announcements
+        for notice in item.notices
         for platform in settings.platforms
-        if address_for(session, platform, notice.audience) is not None
+        if reachable(platform, notice.audience)
     ]
     return insert_all_if_absent(session, OutboxIntent, rows, ["idempotency_key"])
 

@@ -80,6 +80,8 @@ class TicketView:
     closed_at: datetime | None
     response_due_at: datetime | None
     resolution_due_at: datetime | None
+    sla_paused: bool
+    escalation_level: int
     facts: TicketFacts
 
 
@@ -111,6 +113,8 @@ def ticket_view(ticket: Ticket, approver_ids: frozenset[int]) -> TicketView:
         closed_at=ticket.closed_at,
         response_due_at=ticket.response_due_at,
         resolution_due_at=ticket.resolution_due_at,
+        sla_paused=ticket.sla_paused_at is not None,
+        escalation_level=ticket.escalation_level or 0,
         facts=TicketFacts(
             ticket_type=ticket.type,
             status=ticket.status,

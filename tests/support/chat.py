@@ -70,6 +70,11 @@ class Chat:
         asyncio.run(self.desk.dispatcher.run_once())
         return self.sender.deliveries[before:]
 
+    def sweep(self) -> list[Delivery]:
+        """Run the SLA sweep once, then the dispatcher; return what was delivered."""
+        asyncio.run(self.desk.sweeper.run_once())
+        return self.deliver()
+
     def status_of(self, reference: str) -> TicketStatus | None:
         """The ticket's status as stored."""
         with unit_of_work(self.desk.db) as session:
@@ -84,10 +89,16 @@ class Chat:
                 .where(Ticket.reference == reference)
             )
 
-    def raise_incident(self, person: str = "alice", title: str = "VPN drops every hour") -> str:
-        """Walk the raise dialog for a VPN incident (impact high, urgency medium); its reference."""
+    def raise_incident(
+        self,
+        person: str = "alice",
+        title: str = "VPN drops every hour",
+        impact: str = "High",
+        urgency: str = "Medium",
+    ) -> str:
+        """Walk the raise dialog for a VPN incident (P2 by default); return its reference."""
         self.command(person, "new")
-        for answer in ("Incident", "VPN", title, "It disconnects on the hour", "High", "Medium"):
+        for answer in ("Incident", "VPN", title, "It disconnects on the hour", impact, urgency):
             self.say(person, answer)
         reference = self.say(person, "Raise it")[0].ticket
         assert reference is not None, "the raise dialog did not raise a ticket"

@@ -1,0 +1,237 @@
+"""The SLA sweep: announce the warnings, breaches and escalation levels that fell due.
+
+It reads only tickets whose indexed `next_check_at` has passed, so its cost follows what is
+due, not what is open. Rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite runs
+one writer at a time), so replicas sweeping together share the work. Everything a ticket's
+check decides — its intents, audit events, new stages and next check — is written in the
+same transaction, and each intent's key names (ticket, clock, priority, threshold) or
+(ticket, level): a sweep repeated after a crash announces nothing twice.
+
+When several thresholds of a clock passed since the last sweep (the bot was down), only the
+highest is announced: nobody needs "75 % used" after "breached".
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import RowMapping, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.enums import IntentKind, Priority, TicketStatus, TicketType
+from storage.models import AuditEvent, Person, Service, Team, Ticket
+from workflows.audiences import person, team
+from workflows.escalation import escalation_announcement
+from workflows.notifications import Announcement, Notice, enqueue_many
+from workflows.settings import DeskSettings
+from workflows.sla import BREACH, SlaClock, SlaPolicy, crossed
+from workflows.sla_state import ClockFacts, awaiting_response, clock_runs, next_check
+
+SWEEP_BATCH = 500
+
+_TICKETS = cast(Table, Ticket.__table__)
+_Assignee = aliased(Person)
+_DUE = (
+    select(
+        Ticket.id,
+        Ticket.reference,
+        Ticket.type,
+        Ticket.status,
+        Ticket.priority,
+        Ticket.created_at,
+        Ticket.acknowledged_at,
+        Ticket.sla_paused_at,
+        Ticket.sla_paused_seconds,
+        Ticket.response_stage,
+        Ticket.resolution_stage,
+        Ticket.escalation_level,
+        Service.sla_policy,
+        Service.escalation_policy,
+        Team.key.label("team_key"),
+        _Assignee.key.label("assignee_key"),
+    )
+    .join(Service, Ticket.service_id == Service.id)
+    .join(Team, Ticket.team_id == Team.id)
+    .outerjoin(_Assignee, Ticket.assignee_id == _Assignee.id)
+    .where(Ticket.next_check_at <= bindparam("now"))
+    .order_by(Ticket.next_check_at)
+    .limit(bindparam("batch"))
+    .with_for_update(of=Ticket, skip_locked=True)
+)
+_RECORD = (
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("ticket_id"))
+    .values(
+        response_stage=bindparam("new_response_stage"),
+        resolution_stage=bindparam("new_resolution_stage"),
+        escalation_level=bindparam("new_escalation_level"),
+        next_check_at=bindparam("new_next_check_at"),
+    )
+)
+_AUDIT = insert(AuditEvent)
+
+
+@dataclass(frozen=True)
+class DueTicket:
+    """A due ticket as the sweep reads it: its clock facts and whom it concerns."""
+
+    id: int
+    reference: str | None
+    facts: ClockFacts
+    sla_policy: str | None
+    escalation_policy: str | None
+    team_key: str
+    assignee_key: str | None
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one ticket's check decided."""
+
+    facts: ClockFacts
+    next_check_at: datetime | None
+    announcements: list[Announcement]
+    audit: list[dict[str, Any]]
+
+
+def sweep(session: Session, settings: DeskSettings, now: datetime, batch: int = SWEEP_BATCH) -> int:
+    """Check up to `batch` due tickets; return how many were checked (batch: call again)."""
+    rows = session.execute(_DUE, {"now": now, "batch": batch}).all()
+    checks = [(row.id, _check(_due_ticket(row._mapping), settings, now)) for row in rows]
+    if not checks:
+        return 0
+    enqueue_many(session, settings, [a for _, c in checks for a in c.announcements], now)
+    audit = [entry for _, check in checks for entry in check.audit]
+    if audit:
+        session.execute(_AUDIT, audit)
+    session.connection().execute(
+        _RECORD,
+        [
+            {
+                "ticket_id": ticket_id,
+                "new_response_stage": check.facts.response_stage,
+                "new_resolution_stage": check.facts.resolution_stage,
+                "new_escalation_level": check.facts.escalation_level,
+                "new_next_check_at": check.next_check_at,
+            }
+            for ticket_id, check in checks
+        ],
+    )
+    return len(checks)
+
+
+def _check(row: DueTicket, settings: DeskSettings, now: datetime) -> Checked:
+    facts = row.facts
+    policy = settings.sla.policy(row.sla_policy)
+    announcements: list[Announcement] = []
+    audit: list[dict[str, Any]] = []
+    breached_response = False
+    if policy is not None and facts.priority in policy.targets:
+        facts, sla_announcements, breached_response = _thresholds(row, facts, policy, now)
+        announcements += sla_announcements
+    escalation = settings.escalation.policy(row.escalation_policy)
+    if escalation is not None and (awaiting_response(facts) or breached_response):
+        level = escalation.timed_level(facts.created_at, now)
+        level = max(level, 1 if breached_response else 0, facts.escalation_level)
+        if level > facts.escalation_level:
+            reason = "response target breached" if breached_response else "not acknowledged"
+            announcements.append(
+                escalation_announcement(
+                    ticket_id=row.id,
+                    owning_team=row.team_key,
+                    policy=escalation,
+                    book=settings.escalation,
+                    level=level,
+                    reason=reason,
+                    now=now,
+                )
+            )
+            audit.append(_escalation_audit(row.id, level, reason, now))
+            facts = replace(facts, escalation_level=level)
+    return Checked(facts, next_check(facts, policy, escalation), announcements, audit)
+
+
+def _thresholds(
+    row: DueTicket, facts: ClockFacts, policy: SlaPolicy, now: datetime
+) -> tuple[ClockFacts, list[Announcement], bool]:
+    """Advance both clocks' stages to `now`; the announcements, and whether response breached."""
+    thresholds = policy.thresholds
+    response, resolution = clock_runs(facts, policy.targets[facts.priority])
+    announcements = []
+    breached_response = False
+    stages = {
+        SlaClock.RESPONSE: (response, facts.response_stage),
+        SlaClock.RESOLUTION: (resolution, facts.resolution_stage),
+    }
+    reached = {}
+    for clock, (run, stage) in stages.items():
+        reached[clock] = crossed(run, thresholds, stage, now) if run is not None else stage
+        if reached[clock] > stage:
+            fraction = thresholds[reached[clock] - 1]
+            due = run.moment(BREACH) if run is not None else None
+            announcements.append(_announce(row, clock, fraction, due))
+            breached_response |= clock == SlaClock.RESPONSE and fraction == BREACH
+    updated = replace(
+        facts,
+        response_stage=reached[SlaClock.RESPONSE],
+        resolution_stage=reached[SlaClock.RESOLUTION],
+    )
+    return updated, announcements, breached_response
+
+
+def _announce(
+    row: DueTicket, clock: SlaClock, fraction: float, due: datetime | None
+) -> Announcement:
+    """A warning or breach: a line in the team's thread, a DM to the assignee, a fresh card."""
+    percent = round(fraction * 100)
+    payload = {
+        "event": "sla",
+        "clock": clock.value,
+        "percent": percent,
+        "due_at": due.isoformat() if due else None,
+    }
+    notices = [Notice(IntentKind.THREAD_NOTE, team(row.team_key), payload)]
+    if row.assignee_key is not None:
+        notices.append(Notice(IntentKind.DIRECT_MESSAGE, person(row.assignee_key), payload))
+    if fraction == BREACH:
+        notices.append(Notice(IntentKind.CARD, team(row.team_key), {"event": "card"}))
+    cause = f"sla:{row.id}:{clock.value}:{row.priority}:{percent}"
+    return Announcement(row.id, cause, notices)
+
+
+def _escalation_audit(ticket_id: int, level: int, reason: str, now: datetime) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket_id,
+        "actor_id": None,
+        "action": "escalated",
+        "from_status": None,
+        "to_status": None,
+        "detail": f"level {level}: {reason}",
+        "created_at": now,
+    }
+
+
+def _due_ticket(row: RowMapping) -> DueTicket:
+    facts = ClockFacts(
+        ticket_type=TicketType(row["type"]),
+        status=TicketStatus(row["status"]),
+        priority=Priority(row["priority"]),
+        created_at=row["created_at"],
+        acknowledged_at=row["acknowledged_at"],
+        sla_paused_at=row["sla_paused_at"],
+        sla_paused_seconds=row["sla_paused_seconds"],
+        response_stage=row["response_stage"],
+        resolution_stage=row["resolution_stage"],
+        escalation_level=row["escalation_level"],
+    )
+    return DueTicket(
+        id=row["id"],
+        reference=row["reference"],
+        facts=facts,
+        sla_policy=row["sla_policy"],
+        escalation_policy=row["escalation_policy"],
+        team_key=row["team_key"],
+        assignee_key=row["assignee_key"],
+        priority=facts.priority,
+    )
