@@ -3,12 +3,20 @@
 from datetime import datetime, timedelta
 
 from handlers.events import Button, Field, Reply
-from handlers.labels import ACTION_LABELS, LEVEL_LABELS, TAKE_LABEL, TYPE_LABELS, status_label
+from handlers.labels import (
+    ACTION_LABELS,
+    ESCALATE_LABEL,
+    LEVEL_LABELS,
+    TAKE_LABEL,
+    TYPE_LABELS,
+    status_label,
+)
 from workflows.lifecycle import Actor, Who, available_actions, moves_from
 from workflows.views import TicketView
 
 TICKET_ACTION = "ticket"
 TAKE_ACTION = "take"
+ESCALATE_ACTION = "escalate"
 
 
 def action_button(action: str, label: str, reference: str) -> Button:
@@ -70,7 +78,18 @@ def card_buttons(ticket: TicketView, actor: Actor | None, *, may_take: bool) -> 
     ]
     if may_take:
         buttons.append(action_button(TAKE_ACTION, TAKE_LABEL, ticket.reference))
+    if may_escalate(ticket) and (actor is None or ticket.facts.team_id in actor.team_ids):
+        buttons.append(action_button(ESCALATE_ACTION, ESCALATE_LABEL, ticket.reference))
     return tuple(buttons)
+
+
+def may_escalate(ticket: TicketView) -> bool:
+    """An open, unresolved ticket of a service with an escalation policy."""
+    return (
+        ticket.escalation_policy is not None
+        and ticket.resolved_at is None
+        and ticket.closed_at is None
+    )
 
 
 def approval_buttons(ticket: TicketView) -> tuple[Button, ...]:

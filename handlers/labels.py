@@ -23,6 +23,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_KNOWN_ERROR: "Record known error",
 }
 TAKE_LABEL = "Take"
+ESCALATE_LABEL = "Escalate"
 
 ACTION_PAST_TENSE: dict[Action, str] = {
     Action.ACKNOWLEDGE: "acknowledged",

@@ -1,4 +1,4 @@
-"""Ticket buttons: lifecycle moves (Acknowledge, Resolve, Reopen, …) and Take.
+"""Ticket buttons: lifecycle moves (Acknowledge, Resolve, Reopen, …), Take and Escalate.
 
 A button press names its action and carries the ticket reference; everything is checked again
 by the domain, so a stale or forged press changes nothing. A move that needs a reason asks for
@@ -7,7 +7,7 @@ it first, holding the question as a dialog so it survives a restart.
 
 from sqlalchemy.orm import Session
 
-from handlers.cards import TAKE_ACTION, TICKET_ACTION, card_title
+from handlers.cards import ESCALATE_ACTION, TAKE_ACTION, TICKET_ACTION, card_title
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
 from handlers.events import EventKind, InboundEvent, Reply, problem
@@ -16,7 +16,7 @@ from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
 from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
 from workflows.references import parse_reference
-from workflows.tickets import act, check_allowed, take
+from workflows.tickets import act, check_allowed, escalate, take
 from workflows.unit_of_work import unit_of_work
 from workflows.views import TicketView
 
@@ -27,10 +27,10 @@ _NEEDS_NOTE = frozenset(
 
 
 def is_ticket_button(name: str) -> bool:
-    """Whether a button's action is one of ours: `ticket:<lifecycle action or take>`."""
+    """Whether a button's action is one of ours: `ticket:<lifecycle action, take, escalate>`."""
     kind, _, action = name.partition(":")
     return kind == TICKET_ACTION and (
-        action == TAKE_ACTION or action in Action.__members__.values()
+        action in (TAKE_ACTION, ESCALATE_ACTION) or action in Action.__members__.values()
     )
 
 
@@ -43,6 +43,9 @@ def press(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
         if action == TAKE_ACTION:
             ticket = take(session, ctx.settings, event.person, reference, now)
             return [_done(ticket, f"You took {ticket.reference}.")]
+        if action == ESCALATE_ACTION:
+            ticket, level = escalate(session, ctx.settings, event.person, reference, now)
+            return [_done(ticket, f"Escalated {ticket.reference} to level {level}.")]
         move = Action(action)
         if move in _NEEDS_NOTE:
             return _ask_reason(ctx, session, event, move, reference)

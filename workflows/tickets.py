@@ -23,6 +23,7 @@ from workflows.directory import (
     load_service,
 )
 from workflows.errors import InvalidInput, NotAllowed, NotFound
+from workflows.escalation import escalation_announcement
 from workflows.lifecycle import (
     CLOSED_STATUSES,
     DONE_STATUSES,
@@ -149,6 +150,44 @@ def take(
 ) -> TicketView:
     """Make the actor, a member of the owning team, the ticket's assignee."""
     return assign(session, settings, actor_key, reference, actor_key, now)
+
+
+def escalate(
+    session: Session, settings: DeskSettings, actor_key: str, reference: str, now: datetime
+) -> tuple[TicketView, int]:
+    """A member of the owning team moves an open ticket to its next escalation level."""
+    person = load_person(session, actor_key)
+    ticket = _load_ticket(session, reference)
+    if ticket.team_id not in actor_for(session, person).team_ids:
+        raise NotAllowed(f"Only {ticket.team.name} can escalate {ticket.reference}.")
+    policy = settings.escalation.policy(ticket.service.escalation_policy)
+    if policy is None:
+        raise InvalidInput(f"{ticket.service.name} has no escalation policy.")
+    if ticket.status in DONE_STATUSES | CLOSED_STATUSES:
+        raise InvalidInput(
+            f"{ticket.reference} is {ticket.status.value}; there is nothing to escalate."
+        )
+    level = (ticket.escalation_level or 0) + 1
+    if level > len(policy.levels):
+        raise InvalidInput(f"{ticket.reference} is already at the last escalation level.")
+    ticket.escalation_level, ticket.updated_at = level, now
+    track_clocks(ticket, ticket.service, settings, now)
+    session.flush()
+    reason = f"by {person.name}"
+    event = _audit(
+        session, ticket, person, "escalated", None, None, now, detail=f"level {level}: {reason}"
+    )
+    announcement = escalation_announcement(
+        ticket_id=ticket.id,
+        owning_team=ticket.team.key,
+        policy=policy,
+        book=settings.escalation,
+        level=level,
+        reason=reason,
+        now=now,
+    )
+    _notify(session, settings, ticket, event, now, *announcement.notices)
+    return _view(session, ticket), level
 
 
 def assign(

@@ -82,6 +82,7 @@ class TicketView:
     resolution_due_at: datetime | None
     sla_paused: bool
     escalation_level: int
+    escalation_policy: str | None
     facts: TicketFacts
 
 
@@ -115,6 +116,7 @@ def ticket_view(ticket: Ticket, approver_ids: frozenset[int]) -> TicketView:
         resolution_due_at=ticket.resolution_due_at,
         sla_paused=ticket.sla_paused_at is not None,
         escalation_level=ticket.escalation_level or 0,
+        escalation_policy=ticket.service.escalation_policy,
         facts=TicketFacts(
             ticket_type=ticket.type,
             status=ticket.status,

@@ -13,7 +13,7 @@ def test_raise_acknowledge_resolve(chat: Chat) -> None:
     raised = chat.deliver()
     card = next(d for d in raised if d.kind == IntentKind.CARD)
     assert card.address == "network"
-    assert [b.label for b in card.reply.buttons] == ["Acknowledge", "Take"]
+    assert [b.label for b in card.reply.buttons] == ["Acknowledge", "Take", "Escalate"]
 
     chat.press("bob", button([card.reply], "Acknowledge"))
     updated = next(d for d in chat.deliver() if d.kind == IntentKind.CARD)

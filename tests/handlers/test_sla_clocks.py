@@ -214,3 +214,31 @@ def test_an_idle_sweep_checks_nothing(chat: Chat, clock: ManualClock) -> None:
 def sweep_without_delivery(chat: Chat) -> int:
     """Sweep (writing intents) without delivering them, as if the process died right after."""
     return asyncio.run(chat.desk.sweeper.run_once())
+
+
+def test_escalate_moves_to_the_next_level_and_notifies_it(chat: Chat) -> None:
+    reference = raised_and_delivered(chat)
+
+    first = chat.press("bob", button([shown(chat, "bob", reference)], "Escalate"))
+    assert first[0].text == "Escalated INC-1 to level 1."
+    assert notes(chat.deliver()) == ["INC-1 was escalated to level 1 (by Bob Okafor)."]
+    chat.press("bob", button([shown(chat, "bob", reference)], "Escalate"))
+    assert direct(chat.deliver()) == [("dave", "INC-1 was escalated to level 2 (by Bob Okafor).")]
+    chat.press("bob", button([shown(chat, "bob", reference)], "Escalate"))
+    chat.deliver()
+
+    last = chat.press("bob", button([shown(chat, "bob", reference)], "Escalate"))
+    assert last[0].problem
+    assert last[0].text == "INC-1 is already at the last escalation level."
+
+
+def test_escalate_is_refused_to_other_teams_and_changes_nothing(chat: Chat) -> None:
+    reference = raised_and_delivered(chat)
+    card_button = button([shown(chat, "bob", reference)], "Escalate")
+
+    refused = chat.press("erin", card_button)
+
+    assert refused[0].problem
+    assert refused[0].text == "Only Network team can escalate INC-1."
+    assert chat.deliver() == []
+    assert chat.sweep() == []

@@ -245,7 +245,7 @@ def test_ticket_shows_the_viewers_own_buttons(chat: Chat) -> None:
     for_alice = shown(chat, "alice", reference)
     for_erin = shown(chat, "erin", reference)
 
-    assert labels(for_bob) == ["Acknowledge", "Take"]
+    assert labels(for_bob) == ["Acknowledge", "Take", "Escalate"]
     assert labels(for_alice) == []
     assert labels(for_erin) == []
     assert for_bob.title == "INC-1 · P2 · VPN drops every hour"
