@@ -8,9 +8,12 @@ from bot.clocks import escalation_book, sla_book
 from bot.config import Config
 from bot.directory import directory_spec
 from bot.dispatcher import Dispatcher
+from bot.monitoring import Monitor
+from bot.ops_http import serve_ops
 from bot.platforms.base import Platform, Sender
 from bot.scheduler import build_scheduler
 from bot.sweeper import Sweeper
+from bot.watchdog import Watchdog
 from handlers.context import HandlerContext
 from handlers.router import Router
 from storage.database import Database
@@ -31,6 +34,8 @@ class Desk:
     router: Router
     dispatcher: Dispatcher
     sweeper: Sweeper
+    watchdog: Watchdog
+    monitor: Monitor
 
 
 def prepare_database(config: Config) -> Database:
@@ -50,18 +55,33 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         priority_matrix=PriorityMatrix(config.priority_matrix),
         sla=sla_book(config),
         escalation=escalation_book(config),
+        fallbacks={t.id: t.fallback_platform for t in config.teams if t.fallback_platform},
     )
-    router = Router(HandlerContext(db=db, clock=clock, settings=settings))
-    return Desk(config, db, router, Dispatcher(db, clock, senders), Sweeper(db, clock, settings))
+    monitor = Monitor(db, clock, config.scheduler.delivery_deadline)
+    router = Router(HandlerContext(db=db, clock=clock, settings=settings), monitor.observe)
+    watchdog = Watchdog(db, clock, settings, config.scheduler.delivery_deadline)
+    return Desk(
+        config=config,
+        db=db,
+        router=router,
+        dispatcher=Dispatcher(db, clock, senders),
+        sweeper=Sweeper(db, clock, settings),
+        watchdog=watchdog,
+        monitor=monitor,
+    )
 
 
 async def serve(config: Config, platforms: Sequence[Platform], clock: Clock | None = None) -> None:
-    """Run the desk on `platforms` until the first of them stops; then stop the others."""
+    """Run the desk on `platforms` (and the operations server when `http` is configured)
+    until the first of them stops; then stop the others."""
     db = await asyncio.to_thread(prepare_database, config)
     desk = build_desk(config, db, [p.sender for p in platforms], clock or SystemClock())
-    scheduler = build_scheduler(config.scheduler, desk.dispatcher, desk.sweeper)
+    jobs = (desk.dispatcher, desk.sweeper, desk.watchdog)
+    scheduler = build_scheduler(config.scheduler, jobs, desk.monitor.heartbeats)
     scheduler.start()
     tasks = [asyncio.create_task(platform.serve(desk)) for platform in platforms]
+    if config.http is not None:
+        tasks.append(asyncio.create_task(serve_ops(desk.monitor, config.http)))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -121,6 +121,7 @@ class TeamConfig(Model):
     members: list[Key]
     channels: dict[Literal["slack", "telegram"], str] = {}
     oncall: OncallConfig | None = None
+    fallback_platform: Literal["slack", "telegram"] | None = None
 
 
 class ServiceConfig(Model):
@@ -202,6 +203,14 @@ class SchedulerConfig(Model):
 
     sla_sweep_interval: Duration = timedelta(seconds=15)
     outbox_interval: Duration = timedelta(seconds=2)
+    delivery_deadline: Duration = timedelta(minutes=5)
+
+
+class HttpConfig(Model):
+    """`http`: where /healthz and /metrics are served."""
+
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
 
 
 class Config(Model):
@@ -219,6 +228,7 @@ class Config(Model):
     escalation_policies: dict[Key, EscalationPolicyConfig] = {}
     digests: list[DigestConfig] = []
     scheduler: SchedulerConfig = SchedulerConfig()
+    http: HttpConfig | None = None
     priority_matrix: dict[Level, dict[Level, Priority]] = {}
 
 

@@ -12,28 +12,47 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import SchedulerConfig
 from bot.dispatcher import Dispatcher
+from bot.monitoring import Heartbeats
 from bot.sweeper import Sweeper
+from bot.watchdog import Watchdog
 
 OUTBOX_JOB = "outbox-dispatcher"
 SLA_JOB = "sla-sweep"
+WATCHDOG_JOB = "delivery-watchdog"
+WATCHDOG_INTERVAL = timedelta(seconds=30)
+
+Job = Callable[[], Awaitable[int]]
 
 
 def build_scheduler(
-    config: SchedulerConfig, dispatcher: Dispatcher, sweeper: Sweeper
+    config: SchedulerConfig,
+    jobs: tuple[Dispatcher, Sweeper, Watchdog],
+    heartbeats: Heartbeats,
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) that ticks the outbox dispatcher and the SLA sweep."""
+    """A scheduler (not started) that ticks the outbox dispatcher, the SLA sweep and the
+    delivery watchdog, recording each finished tick in `heartbeats`."""
+    dispatcher, sweeper, watchdog = jobs
     scheduler = AsyncIOScheduler(timezone=UTC)
-    _every(scheduler, OUTBOX_JOB, config.outbox_interval, dispatcher.run_once)
-    _every(scheduler, SLA_JOB, config.sla_sweep_interval, sweeper.run_once)
+    for job_id, interval, job in (
+        (OUTBOX_JOB, config.outbox_interval, dispatcher.run_once),
+        (SLA_JOB, config.sla_sweep_interval, sweeper.run_once),
+        (WATCHDOG_JOB, WATCHDOG_INTERVAL, watchdog.run_once),
+    ):
+        heartbeats.intervals[job_id] = interval
+        _every(scheduler, job_id, interval, _beating(job_id, job, heartbeats))
     return scheduler
 
 
-def _every(
-    scheduler: AsyncIOScheduler,
-    job_id: str,
-    interval: timedelta,
-    job: Callable[[], Awaitable[int]],
-) -> None:
+def _beating(job_id: str, job: Job, heartbeats: Heartbeats) -> Job:
+    async def tick() -> int:
+        done = await job()
+        heartbeats.beat(job_id)
+        return done
+
+    return tick
+
+
+def _every(scheduler: AsyncIOScheduler, job_id: str, interval: timedelta, job: Job) -> None:
     scheduler.add_job(
         job,
         "interval",

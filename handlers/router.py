@@ -7,6 +7,7 @@ short reference that is also in the log, and a delivery seen before changes noth
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -102,16 +103,31 @@ def classify(event: InboundEvent) -> Intent:
 class Router:
     """Dispatches events to their routes under the error policy."""
 
-    def __init__(self, ctx: HandlerContext, routes: tuple[Route, ...] = ROUTES) -> None:
+    def __init__(
+        self,
+        ctx: HandlerContext,
+        on_handled: Callable[[str, float], None] | None = None,
+        routes: tuple[Route, ...] = ROUTES,
+    ) -> None:
         self.ctx = ctx
+        self._on_handled = on_handled
         self._routes = {route.intent: route.handler for route in routes}
 
     def handle(self, event: InboundEvent) -> list[Reply]:
         """Handle one event and return the replies for the person who sent it."""
+        started = time.perf_counter()
+        intent = classify(event)
+        try:
+            return self._handle(intent, event)
+        finally:
+            if self._on_handled is not None:
+                self._on_handled(intent.value, time.perf_counter() - started)
+
+    def _handle(self, intent: Intent, event: InboundEvent) -> list[Reply]:
         try:
             if event.delivery_id is not None and not self._first_time(event):
                 return []
-            return self._routes[classify(event)](self.ctx, event)
+            return self._routes[intent](self.ctx, event)
         except DomainError as refusal:
             return [problem(str(refusal))]
         except Exception:

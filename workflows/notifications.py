@@ -61,6 +61,11 @@ def enqueue_many(
     addresses: dict[tuple[str, Audience], str | None] = {}
 
     def reachable(platform: PlatformReach, audience: Audience) -> bool:
+        if (
+            audience.kind == AudienceKind.TEAM
+            and settings.fallbacks.get(audience.key) == platform.name
+        ):
+            return False  # kept for notices overdue on the team's other platforms
         if (platform.name, audience) not in addresses:
             addresses[platform.name, audience] = address_for(session, platform, audience)
         return addresses[platform.name, audience] is not None

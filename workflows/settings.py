@@ -1,5 +1,6 @@
 """The desk-wide settings use cases need: plain values, built once from config by the bot."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflows.escalation_policy import EscalationBook
@@ -22,4 +23,6 @@ class DeskSettings:
     platforms: tuple[PlatformReach, ...]
     priority_matrix: PriorityMatrix = field(default_factory=PriorityMatrix)
     sla: SlaBook = field(default_factory=SlaBook)
+    # team key -> the platform whose channel is kept for notices overdue elsewhere
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
     escalation: EscalationBook = field(default_factory=EscalationBook)
