@@ -9,9 +9,10 @@ HELP_TEXT = """\
 /ticket INC-12       one ticket, its history and what you can do with it
 /comment INC-12 text add a comment to a ticket
 /assign INC-12 dave  give a ticket to someone in its team
+/priority INC-12 high low  set impact and urgency (the team only)
 /cancel              leave the dialog you are in
 /help                this list
-On a card, press Acknowledge, Take, Resolve or Reopen to work the ticket."""
+On a card, press Acknowledge, Take, Escalate, Resolve or Reopen to work the ticket."""
 
 
 def show_help(_ctx: HandlerContext, _event: InboundEvent) -> list[Reply]:

@@ -40,6 +40,9 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."
         case "comment":
             return f"{actor} commented: {payload.get('text', '')}"
+        case "reprioritised":
+            before, after = payload.get("before"), payload.get("priority")
+            return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."
         case "sla":
             return _sla_line(payload, ticket)
         case "escalated":

@@ -18,6 +18,7 @@ from handlers import (
     dialogs,
     guide,
     my_tickets,
+    priority,
     raise_ticket,
     show_ticket,
     ticket_actions,
@@ -43,6 +44,7 @@ class Intent(StrEnum):
     SHOW = "show"
     COMMENT = "comment"
     ASSIGN = "assign"
+    PRIORITY = "priority"
     CANCEL = "cancel"
     DIALOG_ANSWER = "dialog_answer"
     TICKET_BUTTON = "ticket_button"
@@ -66,6 +68,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.SHOW, show_ticket.show),
     Route(Intent.COMMENT, comment.comment),
     Route(Intent.ASSIGN, assign.assign_ticket),
+    Route(Intent.PRIORITY, priority.set_priority),
     Route(Intent.CANCEL, dialogs.cancel),
     Route(Intent.DIALOG_ANSWER, dialogs.continue_dialog),
     Route(Intent.TICKET_BUTTON, ticket_actions.press),
@@ -81,6 +84,7 @@ COMMANDS: dict[str, Intent] = {
     "ticket": Intent.SHOW,
     "comment": Intent.COMMENT,
     "assign": Intent.ASSIGN,
+    "priority": Intent.PRIORITY,
     "cancel": Intent.CANCEL,
 }
 

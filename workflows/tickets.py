@@ -190,6 +190,45 @@ def escalate(
     return _view(session, ticket), level
 
 
+def reprioritise(
+    session: Session,
+    settings: DeskSettings,
+    actor_key: str,
+    reference: str,
+    impact: Level,
+    urgency: Level,
+    now: datetime,
+) -> TicketView:
+    """The owning team sets a new impact and urgency; the priority and SLA targets follow.
+
+    A new priority starts a new warning ladder against its own targets: the stages start
+    again and the warnings' keys name the priority.
+    """
+    person = load_person(session, actor_key)
+    ticket = _load_ticket(session, reference)
+    if ticket.team_id not in actor_for(session, person).team_ids:
+        raise NotAllowed(f"Only {ticket.team.name} can change the priority of {ticket.reference}.")
+    if ticket.status in CLOSED_STATUSES:
+        raise InvalidInput(f"{ticket.reference} is closed.")
+    before = ticket.priority
+    priority = settings.priority_matrix.priority(impact, urgency)
+    ticket.impact, ticket.urgency, ticket.priority, ticket.updated_at = (
+        impact,
+        urgency,
+        priority,
+        now,
+    )
+    if priority != before:
+        ticket.response_stage = ticket.resolution_stage = 0
+    track_clocks(ticket, ticket.service, settings, now)
+    session.flush()
+    detail = f"{before} -> {priority} (impact {impact.value}, urgency {urgency.value})"
+    event = _audit(session, ticket, person, "reprioritised", None, None, now, detail=detail)
+    payload = _payload("reprioritised", person, before=before.value, priority=priority.value)
+    _notify(session, settings, ticket, event, now, _card(ticket), _thread(ticket, payload))
+    return _view(session, ticket)
+
+
 def assign(
     session: Session,
     settings: DeskSettings,

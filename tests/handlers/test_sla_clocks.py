@@ -242,3 +242,33 @@ def test_escalate_is_refused_to_other_teams_and_changes_nothing(chat: Chat) -> N
     assert refused[0].text == "Only Network team can escalate INC-1."
     assert chat.deliver() == []
     assert chat.sweep() == []
+
+
+def test_a_new_priority_recomputes_the_targets_and_starts_a_new_ladder(
+    chat: Chat, clock: ManualClock
+) -> None:
+    reference = raised_and_delivered(chat)  # P2: response due 09:30
+    move_to(clock, utc(23, 9, 23))
+    assert notes(chat.sweep())[0].startswith("INC-1 has used 75 % of its response time")
+
+    changed = chat.command("bob", "priority", f"{reference} high high")
+
+    assert changed[0].text == "INC-1 is now P1."
+    # P1: 15 minutes around the clock from 09:00, so already breached: only that is posted.
+    assert fields(changed[0])["Response due"] == "2026-11-23 09:15 UTC (breached 8 min ago)"
+    swept = notes(chat.sweep())
+    assert swept[0] == "Bob Okafor changed the priority of INC-1 from P2 to P1."
+    assert swept[1] == "INC-1 breached its response target (due 2026-11-23 09:15 UTC)."
+    assert chat.sweep() == []
+
+
+def test_only_the_owning_team_changes_a_priority(chat: Chat) -> None:
+    reference = raised_and_delivered(chat)
+
+    refused = chat.command("alice", "priority", f"{reference} low low")
+    malformed = chat.command("bob", "priority", f"{reference} urgent")
+
+    assert refused[0].problem
+    assert refused[0].text == "Only Network team can change the priority of INC-1."
+    assert malformed[0].problem and malformed[0].text.startswith("Write it like /priority")
+    assert chat.deliver() == []
