@@ -2,14 +2,14 @@
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import prepare_database, serve
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, config_secrets, load_config
+from bot.logs import configure_logging, mask_secrets
 from bot.platforms.console.platform import ConsolePlatform
 
 PLATFORMS = ("console",)
@@ -26,7 +26,9 @@ def demo_config_path() -> Path:
 
 
 def _config(path: Path | None) -> Config:
-    return load_config(path if path is not None else demo_config_path())
+    config = load_config(path if path is not None else demo_config_path())
+    mask_secrets(config_secrets(config))
+    return config
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,10 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `deskbot` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("DESKBOT_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    configure_logging(
+        os.environ.get("DESKBOT_LOG_LEVEL", "WARNING"),
+        json_lines=os.environ.get("DESKBOT_LOG_FORMAT", "text").lower() == "json",
     )
     try:
         return int(args.handler(args))

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     ValidationError,
 )
+from sqlalchemy.engine import make_url
 
 from bot.durations import parse_duration
 from storage.enums import Level, Priority, Role
@@ -230,6 +231,17 @@ class Config(Model):
     scheduler: SchedulerConfig = SchedulerConfig()
     http: HttpConfig | None = None
     priority_matrix: dict[Level, dict[Level, Priority]] = {}
+
+
+def config_secrets(config: Config) -> list[str | None]:
+    """Every secret value in `config`, for the log mask."""
+    secrets = [make_url(config.database.url).password]
+    if config.slack is not None:
+        secrets += [config.slack.bot_token, config.slack.signing_secret, config.slack.app_token]
+    if config.telegram is not None:
+        webhook = config.telegram.webhook
+        secrets += [config.telegram.token, webhook.secret_token if webhook else None]
+    return [str(secret) if secret is not None else None for secret in secrets]
 
 
 def load_config(path: Path) -> Config:
