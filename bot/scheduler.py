@@ -35,12 +35,24 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(timezone=UTC)
     for job_id, interval, job in (
         (OUTBOX_JOB, config.outbox_interval, dispatcher.run_once),
-        (SLA_JOB, config.sla_sweep_interval, sweeper.run_once),
+        (SLA_JOB, config.sla_sweep_interval, _then_deliver(sweeper.run_once, dispatcher)),
         (WATCHDOG_JOB, WATCHDOG_INTERVAL, watchdog.run_once),
     ):
         heartbeats.intervals[job_id] = interval
         _every(scheduler, job_id, interval, _beating(job_id, job, heartbeats))
     return scheduler
+
+
+def _then_deliver(job: Job, dispatcher: Dispatcher) -> Job:
+    """Run `job`; when it queued anything, deliver at once rather than at the next outbox tick."""
+
+    async def tick() -> int:
+        done = await job()
+        if done:
+            await dispatcher.run_once()
+        return done
+
+    return tick
 
 
 def _beating(job_id: str, job: Job, heartbeats: Heartbeats) -> Job:
