@@ -18,6 +18,7 @@ from handlers.context import HandlerContext
 from handlers.router import Router
 from storage.database import Database
 from storage.migrate import startup_lock, upgrade
+from workflows.approval_policy import ApprovalPolicy, Rule
 from workflows.clock import Clock, SystemClock
 from workflows.directory import sync_directory
 from workflows.priority import PriorityMatrix
@@ -56,6 +57,12 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         sla=sla_book(config),
         escalation=escalation_book(config),
         fallbacks={t.id: t.fallback_platform for t in config.teams if t.fallback_platform},
+        approvals={
+            service.id: ApprovalPolicy(
+                Rule(service.approval.rule), service.approval.quorum, service.approval.rejections
+            )
+            for service in config.services
+        },
     )
     monitor = Monitor(db, clock, config.scheduler.delivery_deadline)
     router = Router(HandlerContext(db=db, clock=clock, settings=settings), monitor.observe)

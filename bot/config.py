@@ -125,6 +125,15 @@ class TeamConfig(Model):
     fallback_platform: Literal["slack", "telegram"] | None = None
 
 
+class ApprovalConfig(Model):
+    """`services[].approval`: how many of the approvers must approve, and how many rejections
+    reject (one by default)."""
+
+    rule: Literal["any", "all", "quorum"] = "any"
+    quorum: Annotated[int, Field(ge=1)] = 1
+    rejections: Annotated[int, Field(ge=1)] = 1
+
+
 class ServiceConfig(Model):
     """`services[]`: a catalog entry tying a service to its team, SLA, escalation, approvers."""
 
@@ -134,6 +143,7 @@ class ServiceConfig(Model):
     sla_policy: Key | None = None
     escalation_policy: Key | None = None
     approvers: list[Key] = []
+    approval: ApprovalConfig = ApprovalConfig()
 
 
 class SlaTargetConfig(Model):
@@ -324,6 +334,11 @@ def _check_references(config: Config) -> None:
         _unique_values(where, "approvers", service.approvers)
         for approver in service.approvers:
             _known(f"{where}.approvers", approver, people, "person")
+        if service.approval.rule == "quorum" and service.approval.quorum > len(service.approvers):
+            raise ConfigError(
+                f"{where}.approval.quorum: {service.approval.quorum} approvals needed but "
+                f"only {len(service.approvers)} approvers listed"
+            )
     _check_clocks(config, people, teams)
 
 

@@ -40,6 +40,12 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."
         case "comment":
             return f"{actor} commented: {payload.get('text', '')}"
+        case "vote":
+            verb = "approved" if payload.get("vote") == "approve" else "rejected"
+            count = f"{payload.get('approvals')} of {payload.get('needed')} approvals so far"
+            line = f"{actor} {verb} {ticket.reference} ({count})."
+            note = payload.get("note")
+            return f"{line} Reason: {note}" if note else line
         case "reprioritised":
             before, after = payload.get("before"), payload.get("priority")
             return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."

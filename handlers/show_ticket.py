@@ -4,6 +4,8 @@ from handlers.cards import card_buttons, card_fields, card_title
 from handlers.context import HandlerContext
 from handlers.events import InboundEvent, Reply, problem
 from handlers.labels import status_label
+from storage.enums import Vote
+from workflows.approvals import ApprovalState
 from workflows.directory import actor_for, load_person
 from workflows.tickets import ticket_detail
 from workflows.unit_of_work import unit_of_work
@@ -18,13 +20,15 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     if not event.text.strip():
         return [problem("Which ticket? Write it like /ticket INC-12.")]
     with unit_of_work(ctx.db) as session:
-        detail = ticket_detail(session, event.text.split()[0])
+        detail = ticket_detail(session, ctx.settings, event.text.split()[0])
         actor = actor_for(session, load_person(session, event.person))
     ticket = detail.ticket
     lines = [ticket.description] if ticket.description else []
     if detail.comments:
         lines.append("\nComments:")
         lines += [f"• {c.author.name}: {c.body}" for c in detail.comments[-SHOWN_COMMENTS:]]
+    if detail.approval is not None:
+        lines += approval_lines(detail.approval)
     lines.append("\nHistory:")
     lines += [_history_line(entry) for entry in detail.history[-SHOWN_HISTORY:]]
     may_take = (
@@ -42,6 +46,17 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
             private=True,
         )
     ]
+
+
+def approval_lines(state: ApprovalState) -> list[str]:
+    """`Approval (2 of 3 approvals needed):` then each vote and who is still to vote."""
+    lines = [f"\nApproval ({state.rule}):"]
+    for name, vote, note in state.votes:
+        verb = "approved" if vote == Vote.APPROVE else "rejected"
+        lines.append(f"• {name} {verb}" + (f": {note}" if note else ""))
+    if state.pending:
+        lines.append(f"• waiting for {', '.join(state.pending)}")
+    return lines
 
 
 def _history_line(entry: HistoryEntry) -> str:

@@ -12,6 +12,7 @@ from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
 from handlers.events import EventKind, InboundEvent, Reply, problem
 from handlers.labels import ACTION_LABELS, status_label
+from storage.enums import TicketStatus
 from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
 from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
@@ -95,6 +96,8 @@ def _ask_reason(
 
 
 def _moved(ticket: TicketView) -> Reply:
+    if ticket.status == TicketStatus.AWAITING_APPROVAL:  # a vote that did not decide yet
+        return _done(ticket, f"Your vote is counted; {ticket.reference} still awaits approval.")
     return _done(ticket, f"{ticket.reference} is now {status_label(ticket.status)}.")
 
 

@@ -91,3 +91,10 @@ class MessageRole(StrEnum):
 
     CARD = "card"
     DIRECT_THREAD = "direct_thread"
+
+
+class Vote(StrEnum):
+    """An approver's answer to a ticket awaiting approval."""
+
+    APPROVE = "approve"
+    REJECT = "reject"

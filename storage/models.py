@@ -32,6 +32,7 @@ from storage.enums import (
     Role,
     TicketStatus,
     TicketType,
+    Vote,
 )
 from storage.types import UTCDateTime, enum_type
 
@@ -241,6 +242,22 @@ class AuditEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     actor: Mapped[Person | None] = relationship(lazy="joined")
+
+
+class ApprovalVote(Base):
+    """One approver's vote on a ticket; an approver votes once per ticket."""
+
+    __tablename__ = "approval_votes"
+    __table_args__ = (UniqueConstraint("ticket_id", "approver_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    vote: Mapped[Vote] = mapped_column(enum_type(Vote, "vote"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    approver: Mapped[Person] = relationship(lazy="joined")
 
 
 class OutboxIntent(Base):

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from workflows.approval_policy import ApprovalPolicy
 from workflows.escalation_policy import EscalationBook
 from workflows.priority import PriorityMatrix
 from workflows.sla import SlaBook
@@ -23,6 +24,8 @@ class DeskSettings:
     platforms: tuple[PlatformReach, ...]
     priority_matrix: PriorityMatrix = field(default_factory=PriorityMatrix)
     sla: SlaBook = field(default_factory=SlaBook)
+    # service key -> its approval rule (services not named approve on any one approval)
+    approvals: Mapping[str, ApprovalPolicy] = field(default_factory=dict)
     # team key -> the platform whose channel is kept for notices overdue elsewhere
     fallbacks: Mapping[str, str] = field(default_factory=dict)
     escalation: EscalationBook = field(default_factory=EscalationBook)

@@ -12,9 +12,11 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.enums import IntentKind, Level, TicketStatus, TicketType
+from storage.enums import IntentKind, Level, TicketStatus, TicketType, Vote
 from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
 from workflows import audiences
+from workflows.approval_policy import ApprovalPolicy, Outcome
+from workflows.approvals import ApprovalState, approval_state, cast_vote
 from workflows.directory import (
     actor_for,
     approver_ids,
@@ -31,7 +33,10 @@ from workflows.lifecycle import (
     RESPONDER_RAISED,
     SUBMITTED_ON_RAISE,
     Action,
+    Transition,
+    Who,
     decide,
+    moves_from,
 )
 from workflows.notifications import Notice, enqueue
 from workflows.references import format_reference, parse_reference
@@ -52,7 +57,11 @@ DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 10_000
 NOTE_MAX = 2_000
 MY_TICKETS_LIMIT = 25
-MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+MAX_TICKET_ID = 2**31 - 1
+# Types whose approvers vote (on a change, a service request, an access request).
+APPROVED_TYPES = frozenset(
+    {TicketType.CHANGE, TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST}
+)  # the id column is a 32-bit integer on PostgreSQL
 
 
 # Built once: statement construction costs more than execution on the raise path.
@@ -84,6 +93,7 @@ class TicketDetail:
     ticket: TicketView
     comments: tuple[CommentView, ...]
     history: tuple[HistoryEntry, ...]
+    approval: ApprovalState | None
 
 
 def raise_ticket(
@@ -295,8 +305,8 @@ def add_comment(
     return _view(session, ticket)
 
 
-def ticket_detail(session: Session, reference: str) -> TicketDetail:
-    """A ticket with its comments and history; NotFound for an unknown reference."""
+def ticket_detail(session: Session, settings: DeskSettings, reference: str) -> TicketDetail:
+    """A ticket with its comments, history and approval state; NotFound for an unknown one."""
     ticket = _load_ticket(session, reference)
     comments = session.scalars(
         select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
@@ -304,10 +314,20 @@ def ticket_detail(session: Session, reference: str) -> TicketDetail:
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(AuditEvent.id)
     )
+    view = _view(session, ticket)
+    approval = None
+    if view.facts.needs_approval and ticket.type in APPROVED_TYPES:
+        eligible = view.facts.approver_ids - {ticket.requester_id}
+        approvers = session.scalars(
+            select(Person).where(Person.id.in_(eligible)).order_by(Person.key)
+        ).all()
+        policy = settings.approvals.get(ticket.service.key, ApprovalPolicy())
+        approval = approval_state(session, ticket.id, policy, list(approvers))
     return TicketDetail(
-        ticket=_view(session, ticket),
+        ticket=view,
         comments=tuple(comment_view(comment) for comment in comments),
         history=tuple(history_entry(event) for event in events),
+        approval=approval,
     )
 
 
@@ -357,9 +377,14 @@ def _apply(
     note: str,
     now: datetime,
 ) -> None:
-    facts = _view(session, ticket).facts
     note = clean_text(note, "reason", NOTE_MAX, required=False)
-    row = decide(facts, action, actor_for(session, person), note)
+    actor = actor_for(session, person)
+    row = decide(_view(session, ticket).facts, action, actor, note)
+    if row.who == Who.APPROVER:
+        decided = _vote(session, settings, ticket, person, action, note, now)
+        if decided is None:
+            return
+        row = decided
     source = ticket.status
     ticket.status, ticket.updated_at = row.target, now
     _stamp(ticket, person, action, now)
@@ -376,8 +401,52 @@ def _apply(
         notices += [
             Notice(IntentKind.DIRECT_MESSAGE, audiences.person(key), request)
             for key in approver_keys(session, ticket.service_id)
+            if key != ticket.requester.key
         ]
     _notify(session, settings, ticket, event, now, *notices)
+
+
+def _vote(
+    session: Session,
+    settings: DeskSettings,
+    ticket: Ticket,
+    person: Person,
+    action: Action,
+    note: str,
+    now: datetime,
+) -> Transition | None:
+    """Record an approver's vote under the ticket's row lock; the transition it decides, if any.
+
+    The lock makes simultaneous votes count one after the other; the move is decided again
+    under it, since another vote may have decided the ticket meanwhile.
+    """
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
+    session.refresh(ticket)  # as the last committed vote left it
+    facts = _view(session, ticket).facts
+    if ticket.status != TicketStatus.AWAITING_APPROVAL:
+        raise InvalidInput(
+            f"{ticket.reference} is no longer awaiting approval: it is "
+            f"{ticket.status.value.replace('_', ' ')}. Nothing was changed."
+        )
+    decide(facts, action, actor_for(session, person), note)
+    vote = Vote.APPROVE if action == Action.APPROVE else Vote.REJECT
+    policy = settings.approvals.get(ticket.service.key, ApprovalPolicy())
+    eligible = facts.approver_ids - {ticket.requester_id}  # nobody approves their own
+    tally = cast_vote(session, ticket, person, vote, note, policy, eligible, now)
+    event = _audit(session, ticket, person, f"vote {vote.value}", ticket.status, None, now, note)
+    if tally.outcome == Outcome.PENDING:
+        payload = _payload(
+            "vote",
+            person,
+            vote=vote.value,
+            approvals=tally.approvals,
+            needed=policy.needed(tally.approvers),
+            note=note,
+        )
+        _notify(session, settings, ticket, event, now, _thread(ticket, payload))
+        return None
+    final = Action.APPROVE if tally.outcome == Outcome.APPROVED else Action.REJECT
+    return next(row for row in moves_from(facts) if row.action == final)
 
 
 def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> None:

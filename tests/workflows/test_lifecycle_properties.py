@@ -32,6 +32,7 @@ from workflows.lifecycle import (
     Actor,
     TicketFacts,
     Transition,
+    Who,
     available_actions,
     decide,
     statuses_of,
@@ -473,6 +474,10 @@ class DeskLifecycle(RuleBasedStateMachine):
         moved = outcome is None
         target = predicted.target if isinstance(predicted, Transition) else ticket.status
         events: tuple[Event, ...] = ((action.value, ticket.status, target),) if moved else ()
+        if moved and isinstance(predicted, Transition) and predicted.who == Who.APPROVER:
+            # An approver's vote is audited before the move it decides (one vote decides here).
+            vote = "vote approve" if action == Action.APPROVE else "vote reject"
+            events = ((vote, ticket.status, None), *events)
         # Acknowledging an unassigned ticket makes it the acknowledger's.
         claims = moved and action == Action.ACKNOWLEDGE
         assignee = ticket.assignee or (person if claims else None)
