@@ -11,6 +11,7 @@ from workflows.lifecycle import Action
 from workflows.views import TicketView
 
 BREACH_PERCENT = 100
+APPROVAL_EVENTS = frozenset({"approval_requested", "approval_decided"})
 
 
 def notice_reply(
@@ -18,6 +19,8 @@ def notice_reply(
 ) -> Reply:
     """The reply an outbox intent of `kind` delivers, rendered from the ticket's state at `now`."""
     match kind:
+        case IntentKind.CARD if payload.get("event") in APPROVAL_EVENTS:
+            return _approval_request(payload, ticket)
         case IntentKind.CARD:
             return ticket_card(ticket, now)
         case IntentKind.THREAD_NOTE:
@@ -59,14 +62,6 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
 
 
 def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
-    if payload.get("event") == "approval_requested":
-        text = f"{payload.get('actor')} asks for your approval of {ticket.reference}."
-        if ticket.description:
-            text += f"\n\n{ticket.description}"
-        buttons = approval_buttons(ticket)
-        if not buttons:
-            text += f"\nIt has been decided already: it is {status_label(ticket.status)}."
-        return Reply(title=card_title(ticket), text=text, buttons=buttons, ticket=ticket.reference)
     if payload.get("event") == "raised":
         kind = TYPE_LABELS[ticket.ticket_type].lower()
         text = (
@@ -76,6 +71,21 @@ def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
     else:
         text = _history_line(payload, ticket)
     return Reply(title=card_title(ticket), text=text, ticket=ticket.reference)
+
+
+def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
+    """The approver's message: the request with Approve and Reject, edited once decided."""
+    if payload.get("event") == "approval_decided":
+        outcome, decider = payload.get("outcome"), payload.get("actor")
+        text = f"{ticket.reference} was {outcome}; {decider} cast the deciding vote."
+    else:
+        text = f"{payload.get('actor')} asks for your approval of {ticket.reference}."
+    if ticket.description:
+        text += f"\n\n{ticket.description}"
+    buttons = approval_buttons(ticket)
+    if not buttons and payload.get("event") != "approval_decided":
+        text += f"\nIt has been decided already: it is {status_label(ticket.status)}."
+    return Reply(title=card_title(ticket), text=text, buttons=buttons, ticket=ticket.reference)
 
 
 def _sla_line(payload: dict[str, Any], ticket: TicketView) -> str:

@@ -24,7 +24,7 @@ from workflows.directory import (
     load_person,
     load_service,
 )
-from workflows.errors import InvalidInput, NotAllowed, NotFound
+from workflows.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.escalation import escalation_announcement
 from workflows.lifecycle import (
     CLOSED_STATUSES,
@@ -58,6 +58,8 @@ COMMENT_MAX = 10_000
 NOTE_MAX = 2_000
 MY_TICKETS_LIMIT = 25
 MAX_TICKET_ID = 2**31 - 1
+VOTES = frozenset({Action.APPROVE, Action.REJECT})
+UNDECIDED = frozenset({TicketStatus.NEW, TicketStatus.DRAFT, TicketStatus.AWAITING_APPROVAL})
 # Types whose approvers vote (on a change, a service request, an access request).
 APPROVED_TYPES = frozenset(
     {TicketType.CHANGE, TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST}
@@ -152,6 +154,7 @@ def check_allowed(session: Session, actor_key: str, reference: str, action: Acti
     """Raise the domain error `act` would raise, short of a missing reason; change nothing."""
     person = load_person(session, actor_key)
     ticket = _load_ticket(session, reference)
+    _refuse_stale_vote(ticket, action)
     decide(_view(session, ticket).facts, action, actor_for(session, person), note=None)
 
 
@@ -379,6 +382,7 @@ def _apply(
 ) -> None:
     note = clean_text(note, "reason", NOTE_MAX, required=False)
     actor = actor_for(session, person)
+    _refuse_stale_vote(ticket, action)
     row = decide(_view(session, ticket).facts, action, actor, note)
     if row.who == Who.APPROVER:
         decided = _vote(session, settings, ticket, person, action, note, now)
@@ -399,11 +403,20 @@ def _apply(
     if row.target == TicketStatus.AWAITING_APPROVAL:
         request = _payload("approval_requested", ticket.requester)
         notices += [
-            Notice(IntentKind.DIRECT_MESSAGE, audiences.person(key), request)
+            Notice(IntentKind.CARD, audiences.person(key), request)
             for key in approver_keys(session, ticket.service_id)
             if key != ticket.requester.key
         ]
     _notify(session, settings, ticket, event, now, *notices)
+
+
+def _refuse_stale_vote(ticket: Ticket, action: Action) -> None:
+    """A vote pressed after the decision is explained, not just refused."""
+    if action in VOTES and ticket.type in APPROVED_TYPES and ticket.status not in UNDECIDED:
+        raise IllegalTransition(
+            f"{ticket.reference} was already decided: it is "
+            f"{ticket.status.value.replace('_', ' ')}. Nothing was changed."
+        )
 
 
 def _vote(
@@ -445,6 +458,14 @@ def _vote(
         )
         _notify(session, settings, ticket, event, now, _thread(ticket, payload))
         return None
+    # Every approver's request is edited to show the outcome, so no one presses a stale button.
+    decided = _payload("approval_decided", person, outcome=tally.outcome.value)
+    approvers = [
+        Notice(IntentKind.CARD, audiences.person(key), decided)
+        for key in approver_keys(session, ticket.service_id)
+        if key != ticket.requester.key
+    ]
+    _notify(session, settings, ticket, event, now, *approvers)
     final = Action.APPROVE if tally.outcome == Outcome.APPROVED else Action.REJECT
     return next(row for row in moves_from(facts) if row.action == final)
 

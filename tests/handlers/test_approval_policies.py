@@ -13,7 +13,7 @@ from bot.config import Config, ServiceConfig
 from bot.directory import directory_spec
 from handlers.events import EventKind, InboundEvent, Place, Reply
 from storage.database import Database
-from storage.enums import AudienceKind, TicketStatus
+from storage.enums import AudienceKind, IntentKind, TicketStatus
 from storage.models import ApprovalVote, AuditEvent
 from tests.support.chat import PLATFORM, Chat, RecordingSender, button
 from tests.support.clock import ManualClock
@@ -152,9 +152,31 @@ def test_a_vote_after_the_decision_changes_nothing(policy_chat: PolicyChat) -> N
     stale = vote(chat, "grace", "Reject")
 
     assert stale[0].problem
-    assert stale[0].text == "You cannot reject a ticket that is approved."
+    assert stale[0].text == f"{reference} was already decided: it is approved. Nothing was changed."
     assert chat.status_of(reference) == TicketStatus.APPROVED
     assert votes_stored(chat) == 1
+
+
+def test_every_approvers_request_shows_the_outcome_once_decided(policy_chat: PolicyChat) -> None:
+    chat = policy_chat(["carol", "grace"], rule="any")
+    reference = raise_access_request(chat)
+    delivered = chat.deliver()
+    asked = {d.address for d in delivered if d.audience == AudienceKind.PERSON and d.reply.buttons}
+    vote(chat, "carol", "Approve")
+
+    edits = {
+        d.address: d
+        for d in chat.deliver()
+        if d.audience == AudienceKind.PERSON and d.kind == IntentKind.CARD
+    }
+
+    assert asked == set(edits) == {"carol", "grace"}
+    for approver, edit in edits.items():
+        assert edit.thread_root is not None  # the request message itself is edited
+        assert edit.reply.buttons == ()
+        assert edit.reply.text.startswith(
+            f"{reference} was approved; Carol Nguyen cast the deciding vote."
+        ), approver
 
 
 def test_nobody_approves_their_own_request_and_outsiders_cannot_vote(
