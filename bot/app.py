@@ -59,7 +59,11 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         fallbacks={t.id: t.fallback_platform for t in config.teams if t.fallback_platform},
         approvals={
             service.id: ApprovalPolicy(
-                Rule(service.approval.rule), service.approval.quorum, service.approval.rejections
+                Rule(service.approval.rule),
+                service.approval.quorum,
+                service.approval.rejections,
+                service.approval.remind_after,
+                service.approval.expire_after,
             )
             for service in config.services
         },

@@ -126,12 +126,14 @@ class TeamConfig(Model):
 
 
 class ApprovalConfig(Model):
-    """`services[].approval`: how many of the approvers must approve, and how many rejections
-    reject (one by default)."""
+    """`services[].approval`: how many of the approvers must approve, how many rejections
+    reject (one by default), when pending approvers are reminded and when it expires."""
 
     rule: Literal["any", "all", "quorum"] = "any"
     quorum: Annotated[int, Field(ge=1)] = 1
     rejections: Annotated[int, Field(ge=1)] = 1
+    remind_after: Duration | None = timedelta(days=1)
+    expire_after: Duration | None = timedelta(days=7)
 
 
 class ServiceConfig(Model):

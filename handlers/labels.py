@@ -21,6 +21,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.FAIL: "Mark failed",
     Action.INVESTIGATE: "Investigate",
     Action.RECORD_KNOWN_ERROR: "Record known error",
+    Action.EXPIRE: "Expire",
 }
 TAKE_LABEL = "Take"
 ESCALATE_LABEL = "Escalate"
@@ -43,6 +44,7 @@ ACTION_PAST_TENSE: dict[Action, str] = {
     Action.FAIL: "marked as failed",
     Action.INVESTIGATE: "started investigating",
     Action.RECORD_KNOWN_ERROR: "recorded a known error for",
+    Action.EXPIRE: "expired the approval of",
 }
 
 TYPE_LABELS: dict[TicketType, str] = {

@@ -54,6 +54,10 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."
         case "sla":
             return _sla_line(payload, ticket)
+        case "approval_reminder":
+            since = payload.get("since")
+            asked = f" since {_when(since)}" if since else ""
+            return f"Reminder: {ticket.reference} still awaits your approval{asked}."
         case "escalated":
             reason = payload.get("reason", "")
             return f"{ticket.reference} was escalated to level {payload.get('level')} ({reason})."
@@ -77,7 +81,11 @@ def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
     """The approver's message: the request with Approve and Reject, edited once decided."""
     if payload.get("event") == "approval_decided":
         outcome, decider = payload.get("outcome"), payload.get("actor")
-        text = f"{ticket.reference} was {outcome}; {decider} cast the deciding vote."
+        text = (
+            f"{ticket.reference} expired without a decision."
+            if outcome == "expired"
+            else f"{ticket.reference} was {outcome}; {decider} cast the deciding vote."
+        )
     else:
         text = f"{payload.get('actor')} asks for your approval of {ticket.reference}."
     if ticket.description:
@@ -88,10 +96,14 @@ def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
     return Reply(title=card_title(ticket), text=text, buttons=buttons, ticket=ticket.reference)
 
 
+def _when(moment: str) -> str:
+    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _sla_line(payload: dict[str, Any], ticket: TicketView) -> str:
     clock = payload.get("clock", "")
     due = payload.get("due_at")
-    when = f" (due {datetime.fromisoformat(due).strftime('%Y-%m-%d %H:%M UTC')})" if due else ""
+    when = f" (due {_when(due)})" if due else ""
     if payload.get("percent") == BREACH_PERCENT:
         return f"{ticket.reference} breached its {clock} target{when}."
     return f"{ticket.reference} has used {payload.get('percent')} % of its {clock} time{when}."

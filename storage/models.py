@@ -203,6 +203,9 @@ class Ticket(Base):
     resolution_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # The escalation policy's level reached so far (0: not escalated).
     escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # When the ticket last started to await approval, and how many reminders went out since.
+    approval_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approval_reminders: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     service: Mapped[Service] = relationship(lazy="joined")

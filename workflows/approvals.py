@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.enums import Vote
-from storage.models import ApprovalVote, Person, Ticket
+from storage.models import ApprovalVote, Person, ServiceApprover, Ticket
 from workflows.approval_policy import ApprovalPolicy, Outcome, outcome
 from workflows.errors import InvalidInput
 
@@ -92,4 +92,22 @@ def approval_state(
         rule=policy.describe(len(approvers)),
         votes=tuple((vote.approver.name, vote.vote, vote.note) for vote in votes),
         pending=tuple(person.name for person in approvers if person.id not in voted),
+    )
+
+
+def pending_approvers(session: Session, ticket: Ticket) -> list[str]:
+    """Keys of the eligible approvers who have not voted on `ticket` yet."""
+    voted = select(ApprovalVote.approver_id).where(ApprovalVote.ticket_id == ticket.id)
+    return list(
+        session.scalars(
+            select(Person.key)
+            .join(ServiceApprover, ServiceApprover.person_id == Person.id)
+            .where(
+                ServiceApprover.service_id == ticket.service_id,
+                Person.id != ticket.requester_id,
+                Person.active.is_(True),
+                Person.id.not_in(voted),
+            )
+            .order_by(Person.key)
+        )
     )

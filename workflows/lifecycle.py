@@ -34,6 +34,7 @@ class Action(StrEnum):
     FAIL = "fail"
     INVESTIGATE = "investigate"
     RECORD_KNOWN_ERROR = "record_known_error"
+    EXPIRE = "expire"
 
 
 class Who(StrEnum):
@@ -42,6 +43,7 @@ class Who(StrEnum):
     TEAM = "team"
     REQUESTER_OR_TEAM = "requester_or_team"
     APPROVER = "approver"
+    SYSTEM = "system"  # the desk itself (an approval expiring); never a person
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ _REQUEST = (
     T(S.NEW, Action.START, S.IN_PROGRESS, Who.TEAM, approval=False),
     T(S.AWAITING_APPROVAL, Action.APPROVE, S.APPROVED, Who.APPROVER),
     T(S.AWAITING_APPROVAL, Action.REJECT, S.REJECTED, Who.APPROVER, needs_note=True),
+    T(S.AWAITING_APPROVAL, Action.EXPIRE, S.REJECTED, Who.SYSTEM),
     T(S.APPROVED, Action.START, S.IN_PROGRESS, Who.TEAM),
     T(S.IN_PROGRESS, Action.FULFIL, S.FULFILLED, Who.TEAM),
     T(S.FULFILLED, Action.CLOSE, S.CLOSED, Who.REQUESTER_OR_TEAM),
@@ -113,6 +116,7 @@ _CHANGE = (
     T(S.DRAFT, Action.SUBMIT, S.APPROVED, Who.REQUESTER_OR_TEAM, approval=False),
     T(S.AWAITING_APPROVAL, Action.APPROVE, S.APPROVED, Who.APPROVER),
     T(S.AWAITING_APPROVAL, Action.REJECT, S.REJECTED, Who.APPROVER, needs_note=True),
+    T(S.AWAITING_APPROVAL, Action.EXPIRE, S.REJECTED, Who.SYSTEM),
     T(S.APPROVED, Action.SCHEDULE, S.SCHEDULED, Who.TEAM),
     T(S.SCHEDULED, Action.IMPLEMENT, S.IMPLEMENTING, Who.TEAM),
     T(S.IMPLEMENTING, Action.COMPLETE, S.COMPLETED, Who.TEAM),
@@ -174,6 +178,8 @@ def admits(who: Who, actor: Actor, ticket: TicketFacts) -> bool:
             return is_requester or on_team
         case Who.APPROVER:
             return actor.person_id in ticket.approver_ids and not is_requester
+        case Who.SYSTEM:
+            return False
 
 
 def moves_from(ticket: TicketFacts) -> list[Transition]:
@@ -223,3 +229,5 @@ def _refusal(who: Who, action: Action) -> str:
             return f"Only the requester or the owning team can {verb} this ticket."
         case Who.APPROVER:
             return f"Only an approver of this service, other than the requester, can {verb} it."
+        case Who.SYSTEM:
+            return f"Nobody can {verb} a ticket by hand; the desk does it when its time runs out."

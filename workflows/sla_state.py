@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.enums import Priority, TicketStatus, TicketType
+from workflows.approval_policy import ApprovalPolicy, next_timer
 from workflows.escalation_policy import EscalationPolicy
 from workflows.lifecycle import CLOSED_STATUSES, DONE_STATUSES
 from workflows.sla import (
@@ -31,6 +32,8 @@ class ClockFacts:
     response_stage: int
     resolution_stage: int
     escalation_level: int
+    approval_requested_at: datetime | None = None
+    approval_reminders: int = 0
 
 
 def awaiting_response(facts: ClockFacts) -> bool:
@@ -39,6 +42,13 @@ def awaiting_response(facts: ClockFacts) -> bool:
         facts.ticket_type in RESPONSE_TYPES
         and facts.acknowledged_at is None
         and facts.status not in DONE_STATUSES | CLOSED_STATUSES
+    )
+
+
+def awaiting_approval(facts: ClockFacts) -> bool:
+    """A ticket waiting for its approvers since a known moment."""
+    return (
+        facts.status == TicketStatus.AWAITING_APPROVAL and facts.approval_requested_at is not None
     )
 
 
@@ -73,10 +83,17 @@ def is_running(status: TicketStatus) -> bool:
 
 
 def next_check(
-    facts: ClockFacts, policy: SlaPolicy | None, escalation: EscalationPolicy | None
+    facts: ClockFacts,
+    policy: SlaPolicy | None,
+    escalation: EscalationPolicy | None,
+    approval: ApprovalPolicy | None = None,
 ) -> datetime | None:
-    """The earliest moment something about this ticket falls due: a warning, a breach, a level."""
+    """The earliest moment something about this ticket falls due: a warning, a breach, an
+    escalation level, an approval reminder or expiry."""
     moments: list[datetime | None] = []
+    if approval is not None and awaiting_approval(facts):
+        assert facts.approval_requested_at is not None
+        moments.append(next_timer(approval, facts.approval_requested_at, facts.approval_reminders))
     target = policy.targets.get(facts.priority) if policy else None
     if policy is not None and target is not None:
         response, resolution = clock_runs(facts, target)

@@ -1,4 +1,5 @@
-"""The SLA sweep: announce the warnings, breaches and escalation levels that fell due.
+"""The sweep: announce the SLA warnings, breaches, escalation levels and approval reminders
+that fell due, and expire approvals whose time ran out.
 
 It reads only tickets whose indexed `next_check_at` has passed, so its cost follows what is
 due, not what is open. Rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite runs
@@ -20,12 +21,20 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.enums import IntentKind, Priority, TicketStatus, TicketType
 from storage.models import AuditEvent, Person, Service, Team, Ticket
+from workflows.approval_policy import ApprovalPolicy, expired, reminders_due
 from workflows.audiences import person, team
 from workflows.escalation import escalation_announcement
 from workflows.notifications import Announcement, Notice, enqueue_many
 from workflows.settings import DeskSettings
 from workflows.sla import BREACH, SlaClock, SlaPolicy, crossed
-from workflows.sla_state import ClockFacts, awaiting_response, clock_runs, next_check
+from workflows.sla_state import (
+    ClockFacts,
+    awaiting_approval,
+    awaiting_response,
+    clock_runs,
+    next_check,
+)
+from workflows.tickets import expire_approval, remind_approvers
 
 SWEEP_BATCH = 500
 
@@ -45,6 +54,9 @@ _DUE = (
         Ticket.response_stage,
         Ticket.resolution_stage,
         Ticket.escalation_level,
+        Ticket.approval_requested_at,
+        Ticket.approval_reminders,
+        Service.key.label("service_key"),
         Service.sla_policy,
         Service.escalation_policy,
         Team.key.label("team_key"),
@@ -65,6 +77,7 @@ _RECORD = (
         response_stage=bindparam("new_response_stage"),
         resolution_stage=bindparam("new_resolution_stage"),
         escalation_level=bindparam("new_escalation_level"),
+        approval_reminders=bindparam("new_approval_reminders"),
         next_check_at=bindparam("new_next_check_at"),
     )
 )
@@ -78,6 +91,7 @@ class DueTicket:
     id: int
     reference: str | None
     facts: ClockFacts
+    service_key: str
     sla_policy: str | None
     escalation_policy: str | None
     team_key: str
@@ -87,12 +101,15 @@ class DueTicket:
 
 @dataclass(frozen=True)
 class Checked:
-    """What one ticket's check decided."""
+    """What one ticket's check decided: its new clock facts, next check, what to announce, what
+    to audit, a reminder number to send its pending approvers, and whether its approval expired."""
 
     facts: ClockFacts
     next_check_at: datetime | None
     announcements: list[Announcement]
     audit: list[dict[str, Any]]
+    reminder: int | None = None
+    expired: bool = False
 
 
 def sweep(session: Session, settings: DeskSettings, now: datetime, batch: int = SWEEP_BATCH) -> int:
@@ -105,6 +122,7 @@ def sweep(session: Session, settings: DeskSettings, now: datetime, batch: int = 
     audit = [entry for _, check in checks for entry in check.audit]
     if audit:
         session.execute(_AUDIT, audit)
+    _approval_timers(session, settings, checks, now)
     session.connection().execute(
         _RECORD,
         [
@@ -113,12 +131,24 @@ def sweep(session: Session, settings: DeskSettings, now: datetime, batch: int = 
                 "new_response_stage": check.facts.response_stage,
                 "new_resolution_stage": check.facts.resolution_stage,
                 "new_escalation_level": check.facts.escalation_level,
+                "new_approval_reminders": check.facts.approval_reminders,
                 "new_next_check_at": check.next_check_at,
             }
             for ticket_id, check in checks
         ],
     )
+    for ticket_id, check in checks:
+        if check.expired:  # after the record, so the expiry's own next check wins
+            expire_approval(session, settings, ticket_id, now)
     return len(checks)
+
+
+def _approval_timers(
+    session: Session, settings: DeskSettings, checks: list[tuple[int, Checked]], now: datetime
+) -> None:
+    for ticket_id, check in checks:
+        if check.reminder is not None and not check.expired:
+            remind_approvers(session, settings, ticket_id, check.reminder, now)
 
 
 def _check(row: DueTicket, settings: DeskSettings, now: datetime) -> Checked:
@@ -149,7 +179,23 @@ def _check(row: DueTicket, settings: DeskSettings, now: datetime) -> Checked:
             )
             audit.append(_escalation_audit(row.id, level, reason, now))
             facts = replace(facts, escalation_level=level)
-    return Checked(facts, next_check(facts, policy, escalation), announcements, audit)
+    approval = settings.approvals.get(row.service_key, ApprovalPolicy())
+    reminder, has_expired = None, False
+    if awaiting_approval(facts):
+        assert facts.approval_requested_at is not None
+        has_expired = expired(approval, facts.approval_requested_at, now)
+        due = reminders_due(approval, facts.approval_requested_at, now)
+        if due > facts.approval_reminders:
+            reminder = due
+            facts = replace(facts, approval_reminders=due)
+    return Checked(
+        facts,
+        next_check(facts, policy, escalation, approval),
+        announcements,
+        audit,
+        reminder,
+        has_expired,
+    )
 
 
 def _thresholds(
@@ -224,11 +270,14 @@ def _due_ticket(row: RowMapping) -> DueTicket:
         response_stage=row["response_stage"],
         resolution_stage=row["resolution_stage"],
         escalation_level=row["escalation_level"],
+        approval_requested_at=row["approval_requested_at"],
+        approval_reminders=row["approval_reminders"],
     )
     return DueTicket(
         id=row["id"],
         reference=row["reference"],
         facts=facts,
+        service_key=row["service_key"],
         sla_policy=row["sla_policy"],
         escalation_policy=row["escalation_policy"],
         team_key=row["team_key"],

@@ -1,8 +1,10 @@
-"""Keep a ticket's clocks current as it changes: pause and resume, due moments, next check."""
+"""Keep a ticket's clocks current as it changes: pause and resume, due moments, next check
+(SLA thresholds, escalation levels, approval reminders and expiry)."""
 
 from datetime import datetime
 
 from storage.models import Service, Ticket
+from workflows.approval_policy import ApprovalPolicy
 from workflows.calendars import business_time_between
 from workflows.settings import DeskSettings
 from workflows.sla import BREACH, SlaTarget
@@ -22,6 +24,8 @@ def clock_facts(ticket: Ticket) -> ClockFacts:
         response_stage=ticket.response_stage or 0,
         resolution_stage=ticket.resolution_stage or 0,
         escalation_level=ticket.escalation_level or 0,
+        approval_requested_at=ticket.approval_requested_at,
+        approval_reminders=ticket.approval_reminders or 0,
     )
 
 
@@ -38,7 +42,8 @@ def track_clocks(ticket: Ticket, service: Service, settings: DeskSettings, now: 
         if resolution_due is not None:
             ticket.resolution_due_at = resolution_due
     escalation = settings.escalation.policy(service.escalation_policy)
-    ticket.next_check_at = next_check(clock_facts(ticket), policy, escalation)
+    approval = settings.approvals.get(service.key, ApprovalPolicy())
+    ticket.next_check_at = next_check(clock_facts(ticket), policy, escalation, approval)
 
 
 def _pause_or_resume(ticket: Ticket, target: SlaTarget, now: datetime) -> None:

@@ -16,7 +16,7 @@ from storage.enums import IntentKind, Level, TicketStatus, TicketType, Vote
 from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
 from workflows import audiences
 from workflows.approval_policy import ApprovalPolicy, Outcome
-from workflows.approvals import ApprovalState, approval_state, cast_vote
+from workflows.approvals import ApprovalState, approval_state, cast_vote, pending_approvers
 from workflows.directory import (
     actor_for,
     approver_ids,
@@ -242,6 +242,64 @@ def reprioritise(
     return _view(session, ticket)
 
 
+def remind_approvers(
+    session: Session, settings: DeskSettings, ticket_id: int, reminder: int, now: datetime
+) -> None:
+    """Remind the approvers who have not voted that `ticket` still awaits them."""
+    ticket = session.get_one(Ticket, ticket_id)
+    since = ticket.approval_requested_at.isoformat() if ticket.approval_requested_at else None
+    payload = {"event": "approval_reminder", "since": since}
+    notices = [
+        Notice(IntentKind.DIRECT_MESSAGE, audiences.person(key), payload)
+        for key in pending_approvers(session, ticket)
+    ]
+    enqueue(
+        session,
+        settings,
+        ticket_id=ticket.id,
+        cause=f"approval-reminder:{ticket.id}:{reminder}",
+        notices=notices,
+        now=now,
+    )
+
+
+def expire_approval(
+    session: Session, settings: DeskSettings, ticket_id: int, now: datetime
+) -> None:
+    """The approval ran out of time: the ticket is rejected as expired, and everyone told."""
+    ticket = session.get_one(Ticket, ticket_id)
+    if ticket.status != TicketStatus.AWAITING_APPROVAL:
+        return
+    facts = _view(session, ticket).facts
+    row = next(row for row in moves_from(facts) if row.action == Action.EXPIRE)
+    source = ticket.status
+    ticket.status, ticket.updated_at = row.target, now
+    _stamp(ticket, ticket.requester, Action.EXPIRE, now)
+    track_clocks(ticket, ticket.service, settings, now)
+    session.flush()
+    note = "no decision before the approval's time ran out"
+    event = _audit(session, ticket, None, Action.EXPIRE.value, source, row.target, now, note)
+    payload = {
+        "event": "transition",
+        "actor": "The desk",
+        "action": Action.EXPIRE.value,
+        "status": row.target,
+        "note": note,
+    }
+    decided = {"event": "approval_decided", "outcome": "expired"}
+    notices = [
+        _card(ticket),
+        _thread(ticket, payload),
+        Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
+        *(
+            Notice(IntentKind.CARD, audiences.person(key), decided)
+            for key in approver_keys(session, ticket.service_id)
+            if key != ticket.requester.key
+        ),
+    ]
+    _notify(session, settings, ticket, event, now, *notices)
+
+
 def assign(
     session: Session,
     settings: DeskSettings,
@@ -391,6 +449,8 @@ def _apply(
         row = decided
     source = ticket.status
     ticket.status, ticket.updated_at = row.target, now
+    if row.target == TicketStatus.AWAITING_APPROVAL:
+        ticket.approval_requested_at, ticket.approval_reminders = now, 0
     _stamp(ticket, person, action, now)
     track_clocks(ticket, ticket.service, settings, now)
     session.flush()

@@ -4,6 +4,7 @@ its approvers and rule replaced per test."""
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from bot.app import build_desk
 from bot.config import Config, ServiceConfig
 from bot.directory import directory_spec
+from bot.platforms.base import Delivery
 from handlers.events import EventKind, InboundEvent, Place, Reply
 from storage.database import Database
 from storage.enums import AudienceKind, IntentKind, TicketStatus
@@ -264,3 +266,43 @@ def test_outcomes(
     policy: ApprovalPolicy, approvers: int, votes: tuple[int, int], expected: Outcome
 ) -> None:
     assert outcome(policy, approvers, *votes) == expected
+
+
+def test_pending_approvers_are_reminded_and_the_approval_expires(
+    policy_chat: PolicyChat, clock: ManualClock
+) -> None:
+    chat = policy_chat(["carol", "grace"], rule="all", remind_after="1d", expire_after="3d")
+    reference = raise_access_request(chat)
+    chat.deliver()
+    vote(chat, "carol", "Approve")
+    chat.deliver()
+
+    clock.advance(timedelta(hours=23))
+    assert direct_texts(chat.sweep()) == []
+    clock.advance(timedelta(hours=1))
+    reminded = direct_texts(chat.sweep())
+    assert reminded == [
+        ("grace", f"Reminder: {reference} still awaits your approval since 2026-11-23 09:00 UTC.")
+    ]
+    assert direct_texts(chat.sweep()) == []
+
+    clock.advance(timedelta(days=2))
+    expired = chat.sweep()
+
+    assert chat.status_of(reference) == TicketStatus.REJECTED
+    assert (
+        "alice",
+        f"The desk expired the approval of {reference} (now rejected). "
+        "Reason: no decision before the approval's time ran out",
+    ) in direct_texts(expired)
+    edited = {d.address: d.reply.text for d in expired if d.kind == IntentKind.CARD}
+    assert edited["grace"].startswith(f"{reference} expired without a decision.")
+    assert chat.sweep() == []
+
+
+def direct_texts(deliveries: list[Delivery]) -> list[tuple[str, str]]:
+    return [
+        (d.address, d.reply.text)
+        for d in deliveries
+        if d.audience == AudienceKind.PERSON and d.kind == IntentKind.DIRECT_MESSAGE
+    ]

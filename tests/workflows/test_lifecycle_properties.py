@@ -23,7 +23,7 @@ from storage.models import AuditEvent, Comment, OutboxIntent, Person, Service, T
 from tests.conftest import ROOT, fresh_sqlite_database
 from tests.support.clock import ManualClock
 from workflows.directory import sync_directory
-from workflows.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from workflows.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.lifecycle import (
     CLOSED_STATUSES,
     DONE_STATUSES,
@@ -40,7 +40,16 @@ from workflows.lifecycle import (
 from workflows.priority import ITIL_DEFAULT
 from workflows.references import PREFIXES
 from workflows.settings import DeskSettings, PlatformReach
-from workflows.tickets import NewTicket, act, add_comment, raise_ticket, take
+from workflows.tickets import (
+    APPROVED_TYPES,
+    UNDECIDED,
+    VOTES,
+    NewTicket,
+    act,
+    add_comment,
+    raise_ticket,
+    take,
+)
 from workflows.unit_of_work import unit_of_work
 
 DEMO = load_config(ROOT / "config.example.yaml")
@@ -465,6 +474,15 @@ class DeskLifecycle(RuleBasedStateMachine):
         before = self.read()
         ticket = before.tickets[reference]
         predicted = predict(self.facts_of(ticket), action, self.actor_of(person), note)
+        if (
+            action in VOTES
+            and ticket.ticket_type in APPROVED_TYPES
+            and ticket.status not in UNDECIDED
+        ):
+            status = ticket.status.value.replace("_", " ")
+            predicted = IllegalTransition(
+                f"{reference} was already decided: it is {status}. Nothing was changed."
+            )
 
         outcome = self.attempt(
             lambda session: act(session, SETTINGS, person, reference, action, self.tick(), note)
@@ -484,8 +502,12 @@ class DeskLifecycle(RuleBasedStateMachine):
         # A card and a thread note, a DM to the requester when someone else acted, and one to
         # each approver when the move asks for approval.
         notices = 2 if person == ticket.requester else 3
+        # Approvers other than the requester are asked, and told once a vote decides.
+        asked = len(set(APPROVERS[ticket.service]) - {ticket.requester})
         if target == S.AWAITING_APPROVAL:
-            notices += len(APPROVERS[ticket.service])
+            notices += asked
+        if isinstance(predicted, Transition) and predicted.who == Who.APPROVER:
+            notices += asked
         self.expect(
             before,
             replace(ticket, status=target, assignee=assignee, trail=ticket.trail + events),
