@@ -10,6 +10,9 @@ from bench.desks import postgres_available, postgres_desk, sqlite_desk
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
 from bench.report import print_table
+from bench.sla_sweep import add_arguments as add_sla_arguments
+from bench.sla_sweep import plan_from as sla_plan
+from bench.sla_sweep import run as run_sla_sweep
 
 
 def _arguments() -> argparse.Namespace:
@@ -41,6 +44,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
+    add_sla_arguments(parser)
     return parser.parse_args()
 
 
@@ -82,6 +86,10 @@ def main() -> None:
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    if args.no_sla:
+        print("\nSLA sweep benchmark: skipped (--no-sla)")
+    else:
+        run_sla_sweep(sla_plan(args), args.sqlite_only)
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 
