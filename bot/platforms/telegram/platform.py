@@ -1,0 +1,114 @@
+"""The Telegram platform as the composition root runs it: python-telegram-bot's Application,
+receiving by long polling or a webhook, with one thin listener that hands every update to the
+pure translation and the router."""
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.config import ConfigError, TelegramConfig
+from bot.platforms.base import Sender
+from bot.platforms.telegram.callback_data import CallbackCodec
+from bot.platforms.telegram.identity import person_of, stranger_reply
+from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
+from bot.platforms.telegram.outbound import TelegramRenderer
+from bot.platforms.telegram.responder import Responder
+from bot.platforms.telegram.sender import TelegramSender
+from handlers.events import Reply
+
+if TYPE_CHECKING:
+    from bot.app import Desk
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = (
+    BotCommand("new", "raise an incident or a request"),
+    BotCommand("mine", "your open tickets"),
+    BotCommand("ticket", "one ticket: /ticket INC-12"),
+    BotCommand("comment", "comment on a ticket: /comment INC-12 text"),
+    BotCommand("cancel", "leave the dialog you are in"),
+    BotCommand("help", "what I can do"),
+)
+
+
+class TelegramPlatform:
+    """A Telegram bot serving the desk; `rate_limited=False` drops the flood-limit throttle."""
+
+    def __init__(self, config: TelegramConfig, *, rate_limited: bool = True) -> None:
+        if config.mode == "webhook" and config.webhook.secret_token is None:
+            raise ConfigError(
+                "telegram.webhook.secret_token: required in webhook mode, so that only "
+                "Telegram can post updates to the bot"
+            )
+        self._config = config
+        self._rate_limited = rate_limited
+        self._codec = CallbackCodec(config.token)
+        renderer = TelegramRenderer(self._codec)
+        self._sender = TelegramSender(renderer)
+        self.sender: Sender = self._sender
+        self._responder = Responder(renderer)
+
+    async def serve(self, desk: "Desk") -> None:
+        """Receive updates until cancelled; commands are registered with Telegram at start."""
+        application = self._application()
+        async with application:
+            me = BotIdentity(application.bot.id, application.bot.username)
+            application.add_handler(TypeHandler(Update, self._listener(desk, me)))
+            await application.bot.set_my_commands(COMMANDS)
+            self._sender.bot = application.bot
+            await application.start()
+            try:
+                await self._receive(application)
+                await asyncio.Future()  # until cancelled
+            finally:
+                self._sender.bot = None
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await application.stop()
+
+    def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        builder: Any = ApplicationBuilder().token(self._config.token)
+        if self._config.base_url:
+            builder = builder.base_url(self._config.base_url)
+        if self._rate_limited:
+            # Throttles to Telegram's flood limits; a 429 is not retried here but by the outbox.
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        return application
+
+    async def _receive(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        updater = application.updater
+        assert updater is not None
+        if self._config.mode == "polling":
+            await updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
+            return
+        hook = self._config.webhook
+        public = f"{hook.public_url.rstrip('/')}{hook.url_path}" if hook.public_url else None
+        await updater.start_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.url_path,
+            webhook_url=public,
+            secret_token=hook.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    def _listener(self, desk: "Desk", me: BotIdentity) -> Any:
+        async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            incoming = parse_update(update, me, self._codec)
+            if incoming is None:
+                return
+            replies = await asyncio.to_thread(_handle, desk, incoming)
+            await self._responder.answer(context.bot, incoming, replies)
+            await desk.dispatcher.run_once()
+
+        return on_update
+
+
+def _handle(desk: "Desk", incoming: Incoming) -> list[Reply]:
+    person = person_of(desk.db, incoming.user_id)
+    if person is None:
+        return [stranger_reply(incoming.user_id)]
+    return desk.router.handle(replace(incoming.event, person=person))
