@@ -1,104 +1,40 @@
 """Telegram end to end: the real python-telegram-bot Application against the Bot API double."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy import select
 
 from bot.config import Config
-from storage.database import Database
 from storage.enums import TicketStatus
-from storage.models import AuditEvent, Comment, Ticket
 from tests.support.clock import ManualClock
 from tests.support.telegram_desk import (
     NETWORK,
     PEOPLE,
-    Mode,
+    STRANGER,
+    WORKPLACE,
     TelegramDesk,
     bot_api,
     bot_api_running,
     running_bot,
     telegram_config,
 )
-from tests.support.telegram_double import BotApiDouble, Posted
-from workflows.unit_of_work import unit_of_work
+from tests.support.telegram_scenarios import (
+    choose,
+    dialogs_of,
+    labels,
+    last,
+    press,
+    raise_incident,
+    run,
+    say,
+    stored,
+    ticket_count,
+)
 
 ALICE, BOB = PEOPLE["alice"], PEOPLE["bob"]
-Scenario = Callable[[TelegramDesk], Awaitable[None]]
-
-
-def run(
-    demo_config: Config, database_url: str, scenario: Scenario, mode: Mode = "polling"
-) -> BotApiDouble:
-    """Run `scenario` against a started bot; the double, for assertions afterwards."""
-    api = bot_api()
-
-    async def main() -> None:
-        async with bot_api_running(api):
-            config = telegram_config(demo_config, database_url, api, mode)
-            async with running_bot(config, api, ManualClock()) as bot:
-                await scenario(bot)
-
-    asyncio.run(main())
-    return api
-
-
-def data_of(posted: Posted, label: str) -> str:
-    """The callback_data of the button labelled `label` on a message the bot posted."""
-    for row in posted.keyboard:
-        for button in row:
-            if button["text"] == label:
-                return button["callback_data"]
-    shown = [b["text"] for row in posted.keyboard for b in row]
-    raise AssertionError(f"no button {label!r} among {shown}")
-
-
-def last(bot: TelegramDesk, chat: int) -> Posted:
-    """The newest message in `chat`."""
-    return bot.api.shown(str(chat))[-1]
-
-
-async def choose(bot: TelegramDesk, user_id: int, label: str) -> None:
-    """Press `label` on the newest message of the user's private chat."""
-    user = next(u for u in PEOPLE.values() if u.id == user_id)
-    posted = last(bot, user.id)
-    await bot.exchange(bot.updates.press(user, user.id, posted, data_of(posted, label)))
-
-
-async def raise_vpn_incident(bot: TelegramDesk, title: str = "VPN drops every hour") -> None:
-    """Alice walks the whole raise dialog in her private chat, buttons and typed answers."""
-    await bot.exchange(bot.updates.command(ALICE, "/new"))
-    await choose(bot, ALICE.id, "Incident")
-    await choose(bot, ALICE.id, "VPN")
-    await bot.exchange(bot.updates.text(ALICE, title))
-    await bot.exchange(bot.updates.text(ALICE, "It disconnects on the hour"))
-    await choose(bot, ALICE.id, "High")
-    await choose(bot, ALICE.id, "Medium")
-    await choose(bot, ALICE.id, "Raise it")
-
-
-def stored(database_url: str, reference: str) -> tuple[TicketStatus, list[str], list[str]]:
-    """A ticket's status, its audit actions and its comments, as stored."""
-    db = Database.from_url(database_url)
-    try:
-        with unit_of_work(db) as session:
-            ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
-            actions = session.scalars(
-                select(AuditEvent.action)
-                .where(AuditEvent.ticket_id == ticket.id)
-                .order_by(AuditEvent.id)
-            ).all()
-            comments = session.scalars(
-                select(Comment.body).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
-            ).all()
-            return ticket.status, list(actions), list(comments)
-    finally:
-        db.dispose()
 
 
 def test_a_whole_incident_from_telegram(demo_config: Config, database_url: str) -> None:
     async def scenario(bot: TelegramDesk) -> None:
-        await raise_vpn_incident(bot)
+        await raise_incident(bot)
         private = [m.text for m in bot.api.shown(str(ALICE.id))]
         assert private[0] == "What would you like to raise?"
         assert "Your ticket\nIncident about VPN: VPN drops every hour" in private[-4]
@@ -110,13 +46,13 @@ def test_a_whole_incident_from_telegram(demo_config: Config, database_url: str) 
         card = bot.api.shown(str(NETWORK))[0]
         assert card.text.startswith("INC-1 · P2 · VPN drops every hour\nIt disconnects")
         assert "Status: new" in card.text
-        assert [b["text"] for row in card.keyboard for b in row] == ["Acknowledge", "Take"]
+        assert labels(card) == ["Acknowledge", "Take"]
 
-        await bot.exchange(bot.updates.press(BOB, NETWORK, card, data_of(card, "Acknowledge")))
+        await press(bot, BOB, NETWORK, card, "Acknowledge")
         answered = bot.api.called("answerCallbackQuery")[-1].params
         assert answered["text"] == "INC-1 is now acknowledged."
         assert "Status: acknowledged" in card.text  # edited in place
-        assert [b["text"] for row in card.keyboard for b in row] == [
+        assert labels(card) == [
             "Start work",
             "Resolve",
             "Take",
@@ -133,9 +69,9 @@ def test_a_whole_incident_from_telegram(demo_config: Config, database_url: str) 
         assert last(bot, NETWORK).text == "Alice Martin commented: Still broken at 10:00"
         assert last(bot, NETWORK).reply_to == card.message_id
 
-        await bot.exchange(bot.updates.press(BOB, NETWORK, card, data_of(card, "Resolve")))
+        await press(bot, BOB, NETWORK, card, "Resolve")
         assert "Status: resolved" in card.text
-        assert [b["text"] for row in card.keyboard for b in row] == ["Reopen", "Close", "Take"]
+        assert labels(card) == ["Reopen", "Close", "Take"]
 
     api = run(demo_config, database_url, scenario)
 
@@ -153,3 +89,86 @@ def test_a_whole_incident_from_telegram(demo_config: Config, database_url: str) 
         "cancel",
         "help",
     ]
+
+
+def test_a_forum_group_gets_a_topic_per_ticket_with_its_history(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    erin, frank = PEOPLE["erin"], PEOPLE["frank"]
+
+    async def scenario(bot: TelegramDesk) -> None:
+        await raise_incident(bot, service="Laptops and peripherals", title="Laptop won't boot")
+        (opened,) = bot.api.called("createForumTopic", str(WORKPLACE))
+        assert opened.params["name"] == "INC-1 · P2 · Laptop won't boot"
+        card = bot.api.shown(str(WORKPLACE))[0]
+        topic = card.thread_id
+        assert topic is not None
+        assert bot.api.topics[str(WORKPLACE)] == {topic: "INC-1 · P2 · Laptop won't boot"}
+
+        await press(bot, erin, WORKPLACE, card, "Acknowledge")
+        note = last(bot, WORKPLACE)
+        assert (note.thread_id, note.reply_to) == (topic, None)
+        assert note.text == "Erin Tanaka acknowledged INC-1 (now acknowledged)."
+
+        await bot.exchange(bot.updates.text(frank, "Swapping the disk", WORKPLACE, topic=topic))
+        assert last(bot, WORKPLACE).thread_id == topic
+        texts = [m.text for m in bot.api.shown(str(WORKPLACE))]
+        assert "Frank Moreau commented: Swapping the disk" in texts
+        assert "Added your comment to INC-1." in texts  # answered in the topic, to Frank
+        assert all(m.thread_id == topic for m in bot.api.shown(str(WORKPLACE)))
+
+    run(demo_config, sqlite_database_url, scenario)
+
+    assert stored(sqlite_database_url, "INC-1")[2] == ["Swapping the disk"]
+
+
+def test_an_unknown_user_is_told_how_to_be_added_and_nothing_is_created(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await bot.exchange(bot.updates.command(STRANGER, "/new"))
+        (answer,) = [m.text for m in bot.api.shown(str(STRANGER.id))][:1]
+        assert "I do not know you yet" in answer
+        assert f"Telegram id {STRANGER.id}" in answer
+        await raise_incident(bot)
+        card = bot.api.shown(str(NETWORK))[0]
+        await press(bot, STRANGER, NETWORK, card, "Acknowledge")
+        refusal = bot.api.called("answerCallbackQuery")[-1].params
+        assert refusal["show_alert"] is True
+        assert "I do not know you yet" in refusal["text"]
+
+    run(demo_config, sqlite_database_url, scenario)
+
+    assert ticket_count(sqlite_database_url) == 1
+    assert stored(sqlite_database_url, "INC-1")[:2] == (TicketStatus.NEW, ["raised"])
+    assert dialogs_of(sqlite_database_url) == []
+
+
+def test_the_raise_dialog_survives_a_restart_of_the_bot(
+    demo_config: Config, database_url: str
+) -> None:
+    api, clock = bot_api(), ManualClock()
+
+    async def main() -> None:
+        async with bot_api_running(api):
+            config = telegram_config(demo_config, database_url, api, "polling")
+            async with running_bot(config, api, clock) as before:
+                await say(before, ALICE, "/new")
+                await choose(before, ALICE, "Incident")
+                await choose(before, ALICE, "VPN")
+                await say(before, ALICE, "VPN drops every hour")
+                await say(before, ALICE, "It disconnects on the hour")
+                assert last(before, ALICE.id).text.startswith("How many people does it affect?")
+            async with running_bot(config, api, clock, before.updates) as after:
+                # The buttons posted before the restart still work.
+                await choose(after, ALICE, "High")
+                await choose(after, ALICE, "Medium")
+                await choose(after, ALICE, "Raise it")
+                raised = after.api.shown(str(ALICE.id))[-2].text
+                assert raised.startswith("INC-1 · P2 · VPN drops every hour\nRaised INC-1.")
+
+    asyncio.run(main())
+
+    assert len(api.called("getMe")) == 2
+    status, actions, _ = stored(database_url, "INC-1")
+    assert (status, actions) == (TicketStatus.NEW, ["raised"])

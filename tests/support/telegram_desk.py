@@ -3,7 +3,8 @@ Application, a real database, and the Bot API double on 127.0.0.1 (through teleg
 
 Updates go in by polling (queued at the double) or by POSTing to the bot's webhook with the
 secret token. `settle` waits until every update sent so far is handled: updates are handled in
-order, so once the bot has answered a stranger's message sent last, the others are done.
+order, and a stranger's message (answered, with nothing to deliver) is handled last, so once
+the bot has answered it, the others are done with all they delivered.
 """
 
 import asyncio
@@ -35,6 +36,7 @@ PEOPLE = {
     "grace": TgUser(4002, "Grace"),
 }
 STRANGER = TgUser(9_999_001, "Mallory")
+BARRIER = TgUser(9_999_002, "Barrier")  # a stranger only `settle` writes as
 Mode = Literal["polling", "webhook"]
 
 
@@ -111,9 +113,9 @@ class TelegramDesk:
 
     async def settle(self) -> None:
         """Wait until every update sent so far has been handled (and its outbox run)."""
-        seen = len(self.api.called("sendMessage", str(STRANGER.id)))
-        await self.send(self.updates.command(STRANGER, "/help"))
-        await self.api.wait_for("sendMessage", seen + 1, str(STRANGER.id))
+        seen = len(self.api.called("sendMessage", str(BARRIER.id)))
+        await self.send(self.updates.command(BARRIER, "/help"))
+        await self.api.wait_for("sendMessage", seen + 1, str(BARRIER.id))
 
     async def exchange(self, update: dict[str, Any]) -> None:
         """Send an update and wait until it is handled."""

@@ -21,7 +21,9 @@ from tornado.web import Application, RequestHandler
 
 from tests.support.telegram_html import EntityError, visible_text
 
-JSON_FIELDS = frozenset({"reply_markup", "reply_parameters", "commands", "allowed_updates"})
+JSON_FIELDS = frozenset(
+    {"reply_markup", "reply_parameters", "commands", "allowed_updates", "show_alert"}
+)
 LONG_POLL_CAP = 0.5  # seconds a getUpdates waits for updates, at most
 WAIT_LIMIT = 15.0  # seconds a test waits for a call before it fails
 
@@ -83,10 +85,11 @@ class BotApiDouble:
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: dict[tuple[str, str | None], list[ApiError]] = {}
         self._message_ids = itertools.count(100)
         self._changed = asyncio.Condition()
         self._server: HTTPServer | None = None
+        self._closing = False
         self.port = 0
 
     @property
@@ -106,16 +109,23 @@ class BotApiDouble:
         self._server.add_sockets([listener])
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Answer any long poll still waiting, and stop listening."""
+        async with self._changed:
+            self._closing = True
+            self._changed.notify_all()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
 
-    def fail(self, method: str, status: int, retry_after: int | None = None) -> None:
-        """Make the next call of `method` fail: 429 with retry_after, or a server error."""
+    def fail(
+        self, method: str, status: int, retry_after: int | None = None, chat: int | None = None
+    ) -> None:
+        """Make the next call of `method` (to `chat`, if given) fail: 429 with retry_after, or
+        a server error."""
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         description = "Too Many Requests: retry after" if status == 429 else "Internal Error"
-        self._failures.setdefault(method, []).append(ApiError(status, description, parameters))
+        key = (method, str(chat) if chat is not None else None)
+        self._failures.setdefault(key, []).append(ApiError(status, description, parameters))
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling mode)."""
@@ -155,9 +165,9 @@ class BotApiDouble:
             raise ApiError(401, "Unauthorized")
         if method != "getUpdates":
             await self._record(Call(method, params))
-        failures = self._failures.get(method)
-        if failures:
-            raise failures.pop(0)
+        for key in ((method, str(params.get("chat_id"))), (method, None)):
+            if self._failures.get(key):
+                raise self._failures[key].pop(0)
         if method == "getUpdates":
             return await self._get_updates(params)
         handler = self._methods().get(method)
@@ -182,7 +192,9 @@ class BotApiDouble:
             self._updates = pending()
             if not self._updates and deadline > 0:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(pending), deadline)
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: self._closing or bool(pending())), deadline
+                    )
                 except TimeoutError:
                     return []
             return pending()

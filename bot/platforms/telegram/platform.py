@@ -13,11 +13,10 @@ from bot.config import ConfigError, TelegramConfig
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.identity import person_of, stranger_reply
-from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
+from bot.platforms.telegram.inbound import BotIdentity, parse_update
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender
-from handlers.events import Reply
 
 if TYPE_CHECKING:
     from bot.app import Desk
@@ -100,15 +99,15 @@ class TelegramPlatform:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
-            replies = await asyncio.to_thread(_handle, desk, incoming)
+            person = await asyncio.to_thread(person_of, desk.db, incoming.user_id)
+            if person is None:
+                await self._responder.answer(
+                    context.bot, incoming, [stranger_reply(incoming.user_id)]
+                )
+                return
+            event = replace(incoming.event, person=person)
+            replies = await asyncio.to_thread(desk.router.handle, event)
             await self._responder.answer(context.bot, incoming, replies)
-            await desk.dispatcher.run_once()
+            await desk.dispatcher.run_once()  # deliver what it caused now, not at the next tick
 
         return on_update
-
-
-def _handle(desk: "Desk", incoming: Incoming) -> list[Reply]:
-    person = person_of(desk.db, incoming.user_id)
-    if person is None:
-        return [stranger_reply(incoming.user_id)]
-    return desk.router.handle(replace(incoming.event, person=person))

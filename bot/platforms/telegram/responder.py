@@ -20,7 +20,11 @@ class Responder:
         self._renderer = renderer
 
     async def answer(self, bot: Bot, incoming: Incoming, replies: list[Reply]) -> None:
-        """Answer a press on its button (and in the chat), or a message in its chat."""
+        """Answer a press on its button (and in the chat), or a message in its chat.
+
+        No replies means the router had seen the update before: it was answered then."""
+        if not replies:
+            return
         if incoming.callback_id is None:
             await self._say(bot, incoming, replies)
             return

@@ -6,11 +6,13 @@ place. Telegram's refusals become DeliveryFailed for the outbox: a flood-limit a
 (RetryAfter) with its wait, a network error or a 5xx to retry, a 400/403 as permanent.
 """
 
+import warnings
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.platforms.base import Delivery, DeliveryFailed
 from bot.platforms.telegram.inbound import PLATFORM
@@ -51,7 +53,7 @@ class TelegramSender:
         try:
             return await self._send(self.bot, delivery)
         except RetryAfter as flood:
-            raise DeliveryFailed(str(flood), retry_after=_seconds(flood.retry_after)) from flood
+            raise DeliveryFailed(str(flood), retry_after=_seconds(flood)) from flood
         except (BadRequest, Forbidden) as refusal:
             if NOT_MODIFIED in str(refusal):
                 return None
@@ -98,5 +100,9 @@ class TelegramSender:
         return self._topics[key]
 
 
-def _seconds(wait: int | timedelta) -> float:
+def _seconds(flood: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # An int in PTB 22, a timedelta in a later major version: both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = flood.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
