@@ -10,6 +10,8 @@ from bench.desks import postgres_available, postgres_desk, sqlite_desk
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
 from bench.report import print_table
+from bench.telegram_webhook import Plan as TelegramPlan
+from bench.telegram_webhook import run_telegram
 
 
 def _arguments() -> argparse.Namespace:
@@ -41,6 +43,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
+    parser.add_argument("--no-telegram", action="store_true", help="skip the Telegram bench")
+    parser.add_argument(
+        "--telegram-only", action="store_true", help="run only the Telegram webhook bench"
+    )
     return parser.parse_args()
 
 
@@ -57,6 +63,9 @@ def main() -> None:
     )
     if args.profile:
         profile_raises(plan)
+        return
+    if args.telegram_only:
+        run_telegram(TelegramPlan())
         return
     averages, cpus = os.getloadavg(), os.cpu_count() or 1
     load = ", ".join(f"{value:.2f}" for value in averages)
@@ -82,6 +91,8 @@ def main() -> None:
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    if not args.no_telegram:
+        run_telegram(TelegramPlan())
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 
