@@ -3,8 +3,8 @@ Application, a real database, and the Bot API double on 127.0.0.1 (through teleg
 
 Updates go in by polling (queued at the double) or by POSTing to the bot's webhook with the
 secret token. `settle` waits until every update sent so far is handled: updates are handled in
-order, and a stranger's message (answered, with nothing to deliver) is handled last, so once
-the bot has answered it, the others are done with all they delivered.
+order, so once the bot has answered a stranger's message sent last (which delivers nothing),
+the others are handled, and then it waits for the deliveries they started.
 """
 
 import asyncio
@@ -85,6 +85,7 @@ class TelegramDesk:
 
     api: BotApiDouble
     desk: Desk
+    platform: TelegramPlatform
     config: Config
     updates: Updates
 
@@ -116,6 +117,7 @@ class TelegramDesk:
         seen = len(self.api.called("sendMessage", str(BARRIER.id)))
         await self.send(self.updates.command(BARRIER, "/help"))
         await self.api.wait_for("sendMessage", seen + 1, str(BARRIER.id))
+        await self.platform.idle()
 
     async def exchange(self, update: dict[str, Any]) -> None:
         """Send an update and wait until it is handled."""
@@ -147,7 +149,7 @@ async def running_bot(
         )
         if serving.done():
             serving.result()
-        yield TelegramDesk(api, desk, config, updates or Updates(api))
+        yield TelegramDesk(api, desk, platform, config, updates or Updates(api))
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)

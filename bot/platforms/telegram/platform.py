@@ -13,10 +13,12 @@ from bot.config import ConfigError, TelegramConfig
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.identity import person_of, stranger_reply
-from bot.platforms.telegram.inbound import BotIdentity, parse_update
+from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
+from bot.platforms.telegram.kicker import Kicker
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender
+from handlers.events import Reply
 
 if TYPE_CHECKING:
     from bot.app import Desk
@@ -48,13 +50,16 @@ class TelegramPlatform:
         self._sender = TelegramSender(renderer)
         self.sender: Sender = self._sender
         self._responder = Responder(renderer)
+        self._kicker: Kicker | None = None
 
     async def serve(self, desk: "Desk") -> None:
         """Receive updates until cancelled; commands are registered with Telegram at start."""
         application = self._application()
         async with application:
             me = BotIdentity(application.bot.id, application.bot.username)
-            application.add_handler(TypeHandler(Update, self._listener(desk, me)))
+            kicker = self._kicker = Kicker(desk.dispatcher)
+            listener = self._listener(desk, me, kicker)
+            application.add_handler(TypeHandler(Update, listener))
             await application.bot.set_my_commands(COMMANDS)
             self._sender.bot = application.bot
             await application.start()
@@ -62,10 +67,11 @@ class TelegramPlatform:
                 await self._receive(application)
                 await asyncio.Future()  # until cancelled
             finally:
-                self._sender.bot = None
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 await application.stop()
+                await kicker.idle()
+                self._sender.bot = None
 
     def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         builder: Any = ApplicationBuilder().token(self._config.token)
@@ -94,20 +100,27 @@ class TelegramPlatform:
             allowed_updates=ALLOWED_UPDATES,
         )
 
-    def _listener(self, desk: "Desk", me: BotIdentity) -> Any:
+    def _listener(self, desk: "Desk", me: BotIdentity, kicker: Kicker) -> Any:
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
-            person = await asyncio.to_thread(person_of, desk.db, incoming.user_id)
-            if person is None:
-                await self._responder.answer(
-                    context.bot, incoming, [stranger_reply(incoming.user_id)]
-                )
-                return
-            event = replace(incoming.event, person=person)
-            replies = await asyncio.to_thread(desk.router.handle, event)
+            replies, routed = await asyncio.to_thread(_route, desk, incoming)
             await self._responder.answer(context.bot, incoming, replies)
-            await desk.dispatcher.run_once()  # deliver what it caused now, not at the next tick
+            if routed:
+                kicker.kick()
 
         return on_update
+
+    async def idle(self) -> None:
+        """Wait until the deliveries that updates started are done."""
+        if self._kicker is not None:
+            await self._kicker.idle()
+
+
+def _route(desk: "Desk", incoming: Incoming) -> tuple[list[Reply], bool]:
+    """The replies to an update, and whether the router had it (a stranger's it does not)."""
+    person = person_of(desk.db, incoming.user_id)
+    if person is None:
+        return [stranger_reply(incoming.user_id)], False
+    return desk.router.handle(replace(incoming.event, person=person)), True
