@@ -122,6 +122,21 @@ def test_a_forum_group_gets_a_topic_per_ticket_with_its_history(
     assert stored(sqlite_database_url, "INC-1")[2] == ["Swapping the disk"]
 
 
+def test_in_a_forum_where_the_bot_may_not_open_topics_the_card_goes_to_general(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await raise_incident(bot)
+        (card,) = bot.api.shown(str(NETWORK))
+        assert card.thread_id is None
+        await press(bot, BOB, NETWORK, card, "Acknowledge")
+        assert last(bot, NETWORK).reply_to == card.message_id
+
+    api = run(demo_config, sqlite_database_url, scenario, api=bot_api(network_forum=True))
+
+    assert len(api.called("createForumTopic")) == 1
+
+
 def test_an_unknown_user_is_told_how_to_be_added_and_nothing_is_created(
     demo_config: Config, sqlite_database_url: str
 ) -> None:

@@ -268,6 +268,8 @@ class BotApiDouble:
         chat = self._chat(params)
         if not chat.forum:
             raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not (chat.bot_status == "administrator" and chat.can_manage_topics):
+            raise ApiError(400, "Bad Request: not enough rights to create a topic")
         topic = next(self._message_ids)
         self.topics.setdefault(str(params["chat_id"]), {})[topic] = params["name"]
         return {"message_thread_id": topic, "name": params["name"], "icon_color": 7322096}

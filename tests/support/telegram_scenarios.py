@@ -34,9 +34,11 @@ def run(
     *,
     mode: Mode = "polling",
     clock: ManualClock | None = None,
+    api: BotApiDouble | None = None,
 ) -> BotApiDouble:
-    """Run `scenario` against a started bot; the double, for assertions afterwards."""
-    api = bot_api()
+    """Run `scenario` against a started bot (on `api`, by default the demo's groups); the
+    double, for assertions afterwards."""
+    api = api or bot_api()
 
     async def main() -> None:
         async with bot_api_running(api):

@@ -2,7 +2,8 @@
 
 What an update caused (a card, a DM) goes out at once instead of at the scheduler's next tick,
 while the bot already handles the next update. Kicks that come while a run is under way fold
-into one more run, so nothing caused by an update waits for the next tick.
+into one more run. The platform kicks after an update whose replies name a ticket (every
+change to a ticket answers with it); anything else is delivered by the scheduler's tick.
 """
 
 import asyncio

@@ -105,10 +105,10 @@ class TelegramPlatform:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
-            replies, routed = await asyncio.to_thread(_route, desk, incoming)
+            replies = await asyncio.to_thread(_route, desk, incoming)
             await self._responder.answer(context.bot, incoming, replies)
-            if routed:
-                kicker.kick()
+            if any(reply.ticket for reply in replies):
+                kicker.kick()  # it may have changed that ticket: deliver what that caused now
 
         return on_update
 
@@ -118,9 +118,9 @@ class TelegramPlatform:
             await self._kicker.idle()
 
 
-def _route(desk: "Desk", incoming: Incoming) -> tuple[list[Reply], bool]:
-    """The replies to an update, and whether the router had it (a stranger's it does not)."""
+def _route(desk: "Desk", incoming: Incoming) -> list[Reply]:
+    """The replies to an update: the router's, or what a stranger is told."""
     person = person_of(desk.db, incoming.user_id)
     if person is None:
-        return [stranger_reply(incoming.user_id)], False
-    return desk.router.handle(replace(incoming.event, person=person)), True
+        return [stranger_reply(incoming.user_id)]
+    return desk.router.handle(replace(incoming.event, person=person))

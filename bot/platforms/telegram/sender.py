@@ -6,6 +6,7 @@ place. Telegram's refusals become DeliveryFailed for the outbox: a flood-limit a
 (RetryAfter) with its wait, a network error or a 5xx to retry, a 400/403 as permanent.
 """
 
+import logging
 import warnings
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from bot.platforms.telegram.outbound import TelegramRenderer, topic_name
 from bot.platforms.telegram.posting import post
 from storage.enums import AudienceKind, IntentKind
 
+log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 
 
@@ -91,11 +93,16 @@ class TelegramSender:
             self._forums[chat] = bool((await bot.get_chat(chat)).is_forum)
         return self._forums[chat]
 
-    async def _open_topic(self, bot: Bot, delivery: Delivery) -> int:
-        """The ticket's topic, opened once even when posting its card has to be retried."""
+    async def _open_topic(self, bot: Bot, delivery: Delivery) -> int | None:
+        """The ticket's topic, opened once even when posting its card has to be retried; None
+        when the bot may not open topics there (the card then goes to the General topic)."""
         key = (delivery.address, delivery.reply.ticket)
         if key not in self._topics:
-            topic = await bot.create_forum_topic(delivery.address, topic_name(delivery.reply))
+            try:
+                topic = await bot.create_forum_topic(delivery.address, topic_name(delivery.reply))
+            except (BadRequest, Forbidden) as refusal:
+                log.warning("no topic for %s in %s: %s", key[1], key[0], refusal)
+                return None
             self._topics[key] = topic.message_thread_id
         return self._topics[key]
 
