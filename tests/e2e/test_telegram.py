@@ -187,3 +187,61 @@ def test_the_raise_dialog_survives_a_restart_of_the_bot(
     assert len(api.called("getMe")) == 2
     status, actions, _ = stored(database_url, "INC-1")
     assert (status, actions) == (TicketStatus.NEW, ["raised"])
+
+
+def test_a_reason_asked_in_the_group_is_answered_by_replying_to_the_question(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await raise_incident(bot)
+        card = bot.api.shown(str(NETWORK))[0]
+        await press(bot, BOB, NETWORK, card, "Acknowledge")
+        await press(bot, BOB, NETWORK, card, "Start work")
+        await press(bot, BOB, NETWORK, card, "Wait on requester")
+        question = last(bot, NETWORK)
+        assert question.text == "Wait on requester INC-1: please type the reason (or /cancel)."
+
+        await bot.exchange(bot.updates.text(BOB, "lunch?", NETWORK))  # chatter: ignored
+        await bot.exchange(bot.updates.text(BOB, "Need the serial", NETWORK, reply_to=question))
+        assert "Status: waiting on requester" in card.text
+        assert last(bot, NETWORK).text == (
+            "Bob Okafor is waiting on the requester for INC-1 (now waiting on requester). "
+            "Reason: Need the serial"
+        )
+        assert last(bot, ALICE.id).text.endswith("Reason: Need the serial")
+
+    run(demo_config, sqlite_database_url, scenario)
+
+    assert stored(sqlite_database_url, "INC-1")[:2] == (
+        TicketStatus.WAITING_ON_REQUESTER,
+        ["raised", "acknowledge", "start", "wait"],
+    )
+
+
+def test_following_tickets_with_mine_ticket_and_cancel(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await say(bot, ALICE, "/new")
+        await say(bot, ALICE, "/cancel")
+        assert last(bot, ALICE.id).text == "Cancelled."
+        await raise_incident(bot)
+
+        await say(bot, ALICE, "/mine")
+        assert last(bot, ALICE.id).text == (
+            "Your open tickets\nINC-1 · P2 · new · VPN drops every hour"
+        )
+        await say(bot, ALICE, "/ticket INC-1")
+        shown = last(bot, ALICE.id)
+        assert shown.text.startswith("INC-1 · P2 · VPN drops every hour\nIt disconnects")
+        assert "Alice Martin: raised -> new" in shown.text
+        assert labels(shown) == []  # the requester cannot acknowledge
+
+        await bot.exchange(bot.updates.command(BOB, "/ticket@deskbot_test_bot INC-1", NETWORK))
+        in_group = last(bot, NETWORK)
+        assert in_group.text.startswith("INC-1 · P2 · VPN drops every hour")
+        assert labels(in_group) == ["Acknowledge", "Take"]
+
+    run(demo_config, sqlite_database_url, scenario)
+
+    assert dialogs_of(sqlite_database_url) == []
