@@ -27,7 +27,7 @@ def test_updates_without_the_right_secret_token_are_refused(
 
     (registered,) = api.called("setWebhook")
     assert registered.params["secret_token"] == SECRET
-    assert registered.params["url"].endswith("/telegram")
+    assert registered.params["url"] == "https://desk.example.com/telegram"
 
 
 def test_a_whole_incident_over_the_webhook_and_a_replayed_press_changes_nothing(

@@ -25,6 +25,7 @@ from tests.support.telegram_updates import TgUser, Updates
 
 TOKEN = "123456:TEST-token_for-the-double"
 SECRET = "the-webhook-secret_42"
+PUBLIC_URL = "https://desk.example.com/"  # where Telegram would be told to post updates
 NETWORK, WORKPLACE = -1001000000001, -1001000000002
 PEOPLE = {
     "alice": TgUser(1001, "Alice"),
@@ -67,7 +68,11 @@ def telegram_config(demo: Config, database_url: str, api: BotApiDouble, mode: Mo
     """The demo config with Telegram accounts for everyone, served through `api`."""
     people = [p.model_copy(update={"telegram": PEOPLE[p.id].id}) for p in demo.people]
     webhook = TelegramWebhookConfig(
-        listen="127.0.0.1", port=free_port(), url_path="/telegram", secret_token=SECRET
+        listen="127.0.0.1",
+        port=free_port(),
+        url_path="/telegram",
+        public_url=PUBLIC_URL,
+        secret_token=SECRET,
     )
     telegram = TelegramConfig(token=TOKEN, mode=mode, webhook=webhook, base_url=api.base_url)
     return demo.model_copy(

@@ -90,11 +90,12 @@ class TelegramPlatform:
             await updater.start_polling(poll_interval=0, allowed_updates=ALLOWED_UPDATES)
             return
         hook = self._config.webhook
-        public = f"{hook.public_url.rstrip('/')}{hook.url_path}" if hook.public_url else None
+        path = "/" + hook.url_path.lstrip("/")
+        public = f"{hook.public_url.rstrip('/')}{path}" if hook.public_url else None
         await updater.start_webhook(
             listen=hook.listen,
             port=hook.port,
-            url_path=hook.url_path,
+            url_path=path,
             webhook_url=public,
             secret_token=hook.secret_token,
             allowed_updates=ALLOWED_UPDATES,

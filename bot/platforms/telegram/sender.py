@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.platforms.base import Delivery, DeliveryFailed
+from bot.platforms.telegram.callback_data import CallbackTooLong
 from bot.platforms.telegram.inbound import PLATFORM
 from bot.platforms.telegram.outbound import TelegramRenderer, topic_name
 from bot.platforms.telegram.posting import post
@@ -54,6 +55,8 @@ class TelegramSender:
             raise DeliveryFailed("Telegram is not connected yet", retry_after=1)
         try:
             return await self._send(self.bot, delivery)
+        except CallbackTooLong as error:
+            raise DeliveryFailed(str(error), permanent=True) from error
         except RetryAfter as flood:
             raise DeliveryFailed(str(flood), retry_after=_seconds(flood)) from flood
         except (BadRequest, Forbidden) as refusal:
