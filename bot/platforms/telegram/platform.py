@@ -3,6 +3,7 @@ receiving by long polling or a webhook, with one thin listener that hands every 
 pure translation and the router."""
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from handlers.events import Reply
 if TYPE_CHECKING:
     from bot.app import Desk
 
+Listener = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = (
     BotCommand("new", "raise an incident or a request"),
@@ -101,7 +103,7 @@ class TelegramPlatform:
             allowed_updates=ALLOWED_UPDATES,
         )
 
-    def _listener(self, desk: "Desk", me: BotIdentity, kicker: Kicker) -> Any:
+    def _listener(self, desk: "Desk", me: BotIdentity, kicker: Kicker) -> Listener:
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
