@@ -178,3 +178,28 @@ def test_a_flood_limit_answer_is_waited_out_and_nothing_is_lost(
         OutboxStatus.DELIVERED
     ] * 5
     assert [attempts for _, _, attempts in outbox_of(sqlite_database_url)] == [2, 1, 3, 1, 1]
+
+
+def test_a_group_that_moved_to_a_new_id_is_reported_not_retried(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    clock = ManualClock()
+
+    async def scenario(bot: TelegramDesk) -> None:
+        bot.api.fail("sendMessage", 400, chat=NETWORK, migrate_to=-1009999999999)
+        await raise_incident(bot)
+        clock.advance(timedelta(hours=1))
+        assert await bot.deliver() == 0
+        assert bot.api.shown(str(NETWORK)) == []
+
+    run(demo_config, sqlite_database_url, scenario, clock=clock)
+
+    db = Database.from_url(sqlite_database_url)
+    with unit_of_work(db) as session:
+        card = session.scalars(select(OutboxIntent).order_by(OutboxIntent.id)).first()
+        assert card is not None
+        assert (card.status, card.attempts) == (OutboxStatus.DEAD, 1)
+        assert card.last_error == (
+            "the group became supergroup -1009999999999: put that id in the config"
+        )
+    db.dispose()

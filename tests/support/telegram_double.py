@@ -24,6 +24,10 @@ from tests.support.telegram_html import EntityError, visible_text
 JSON_FIELDS = frozenset(
     {"reply_markup", "reply_parameters", "commands", "allowed_updates", "show_alert"}
 )
+DESCRIPTIONS = {
+    429: "Too Many Requests: retry after",
+    400: "Bad Request: group chat was upgraded to a supergroup chat",
+}
 LONG_POLL_CAP = 0.5  # seconds a getUpdates waits for updates, at most
 WAIT_LIMIT = 15.0  # seconds a test waits for a call before it fails
 
@@ -118,14 +122,23 @@ class BotApiDouble:
             await self._server.close_all_connections()
 
     def fail(
-        self, method: str, status: int, retry_after: int | None = None, chat: int | None = None
+        self,
+        method: str,
+        status: int,
+        retry_after: int | None = None,
+        chat: int | None = None,
+        migrate_to: int | None = None,
     ) -> None:
-        """Make the next call of `method` (to `chat`, if given) fail: 429 with retry_after, or
-        a server error."""
-        parameters = {"retry_after": retry_after} if retry_after is not None else None
-        description = "Too Many Requests: retry after" if status == 429 else "Internal Error"
+        """Make the next call of `method` (to `chat`, if given) fail: 429 with retry_after, a
+        server error, or 400 saying the group moved to the supergroup `migrate_to`."""
+        parameters: dict[str, Any] = {}
+        if retry_after is not None:
+            parameters["retry_after"] = retry_after
+        if migrate_to is not None:
+            parameters["migrate_to_chat_id"] = migrate_to
+        description = DESCRIPTIONS.get(status, "Internal Error")
         key = (method, str(chat) if chat is not None else None)
-        self._failures.setdefault(key, []).append(ApiError(status, description, parameters))
+        self._failures.setdefault(key, []).append(ApiError(status, description, parameters or None))
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling mode)."""

@@ -3,7 +3,8 @@
 A ticket's first card in a forum group opens a topic for the ticket and its history goes
 there; in any other group the history goes as replies to the card. The card is edited in
 place. Telegram's refusals become DeliveryFailed for the outbox: a flood-limit answer
-(RetryAfter) with its wait, a network error or a 5xx to retry, a 400/403 as permanent.
+(RetryAfter) with its wait, a network error or a 5xx to retry, a 400/403 or a group that moved
+to a new id (ChatMigrated) as permanent.
 """
 
 import logging
@@ -12,7 +13,7 @@ from datetime import timedelta
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.platforms.base import Delivery, DeliveryFailed
@@ -57,6 +58,11 @@ class TelegramSender:
             return await self._send(self.bot, delivery)
         except CallbackTooLong as error:
             raise DeliveryFailed(str(error), permanent=True) from error
+        except ChatMigrated as moved:
+            raise DeliveryFailed(
+                f"the group became supergroup {moved.new_chat_id}: put that id in the config",
+                permanent=True,
+            ) from moved
         except RetryAfter as flood:
             raise DeliveryFailed(str(flood), retry_after=_seconds(flood)) from flood
         except (BadRequest, Forbidden) as refusal:
