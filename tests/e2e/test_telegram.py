@@ -245,3 +245,20 @@ def test_following_tickets_with_mine_ticket_and_cancel(
     run(demo_config, sqlite_database_url, scenario)
 
     assert dialogs_of(sqlite_database_url) == []
+
+
+def test_the_bot_keeps_trying_while_telegram_is_unreachable_at_start(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    api = bot_api()
+    api.fail("getMe", 502)
+    api.fail("getMe", 500)
+
+    async def scenario(bot: TelegramDesk) -> None:
+        await say(bot, ALICE, "/start")
+        assert last(bot, ALICE.id).text.startswith("Deskbot: what you can do")
+
+    run(demo_config, sqlite_database_url, scenario, api=api)
+
+    assert len(api.called("getMe")) == 3
+    assert len(api.called("setMyCommands")) == 1

@@ -143,7 +143,7 @@ async def running_bot(
     Pass the `updates` of an earlier run to go on numbering updates as Telegram would."""
     assert config.telegram is not None
     db = await asyncio.to_thread(prepare_database, config)
-    platform = TelegramPlatform(config.telegram)
+    platform = TelegramPlatform(config.telegram, first_retry=0.01)
     desk = build_desk(config, db, [platform.sender], clock)
     commands_before = len(api.called("setMyCommands"))
     serving = asyncio.create_task(platform.serve(desk))

@@ -3,11 +3,13 @@ receiving by long polling or a webhook, with one thin listener that hands every 
 pure translation and the router."""
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import ConfigError, TelegramConfig
@@ -24,6 +26,8 @@ from handlers.events import Reply
 if TYPE_CHECKING:
     from bot.app import Desk
 
+log = logging.getLogger(__name__)
+MAX_RETRY_WAIT = 60.0
 Listener = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = (
@@ -37,9 +41,12 @@ COMMANDS = (
 
 
 class TelegramPlatform:
-    """A Telegram bot serving the desk; `rate_limited=False` drops the flood-limit throttle."""
+    """A Telegram bot serving the desk; `rate_limited=False` drops the flood-limit throttle,
+    `first_retry` is the first wait (seconds) when Telegram cannot be reached at start."""
 
-    def __init__(self, config: TelegramConfig, *, rate_limited: bool = True) -> None:
+    def __init__(
+        self, config: TelegramConfig, *, rate_limited: bool = True, first_retry: float = 1.0
+    ) -> None:
         if config.mode == "webhook" and config.webhook.secret_token is None:
             raise ConfigError(
                 "telegram.webhook.secret_token: required in webhook mode, so that only "
@@ -47,6 +54,7 @@ class TelegramPlatform:
             )
         self._config = config
         self._rate_limited = rate_limited
+        self._first_retry = first_retry
         self._codec = CallbackCodec(config.token)
         renderer = TelegramRenderer(self._codec)
         self._sender = TelegramSender(renderer)
@@ -55,14 +63,16 @@ class TelegramPlatform:
         self._kicker: Kicker | None = None
 
     async def serve(self, desk: "Desk") -> None:
-        """Receive updates until cancelled; commands are registered with Telegram at start."""
+        """Receive updates until cancelled; commands are registered with Telegram at start.
+
+        While Telegram cannot be reached at start, it tries again with growing waits, so the
+        desk (and any other platform) goes on meanwhile; a refused token stops it."""
         application = self._application()
-        async with application:
+        await self._connect(application)
+        try:
             me = BotIdentity(application.bot.id, application.bot.username)
             kicker = self._kicker = Kicker(desk.dispatcher)
-            listener = self._listener(desk, me, kicker)
-            application.add_handler(TypeHandler(Update, listener))
-            await application.bot.set_my_commands(COMMANDS)
+            application.add_handler(TypeHandler(Update, self._listener(desk, me, kicker)))
             self._sender.bot = application.bot
             await application.start()
             try:
@@ -74,6 +84,22 @@ class TelegramPlatform:
                 await application.stop()
                 await kicker.idle()
                 self._sender.bot = None
+        finally:
+            await application.shutdown()
+
+    async def _connect(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        wait = self._first_retry
+        while True:
+            try:
+                await application.initialize()  # getMe
+                await application.bot.set_my_commands(COMMANDS)
+                return
+            except NetworkError as error:  # a timeout, no connection, a 5xx
+                if isinstance(error, BadRequest):
+                    raise
+                log.warning("Telegram is unreachable (%s); trying again in %g s", error, wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, MAX_RETRY_WAIT)
 
     def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         builder: Any = ApplicationBuilder().token(self._config.token)
