@@ -129,3 +129,33 @@ def test_deskbot_run_serves_telegram_by_polling(tmp_path: Path) -> None:
 
     assert greeting == "Hello! I am the service desk. Raise and follow tickets right here."
     assert "Traceback" not in errors
+
+
+def test_running_telegram_without_its_config_section_names_the_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    demo = ROOT / "config.example.yaml"
+
+    assert main(["run", "--config", str(demo), "--platform", "telegram"]) == 2
+
+    assert capsys.readouterr().err == (
+        "deskbot: config error: telegram: missing; --platform telegram needs telegram.token\n"
+    )
+
+
+def test_webhook_mode_without_a_secret_token_is_refused_at_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path, bot_api())
+    config = yaml.safe_load(path.read_text())
+    config["telegram"]["mode"] = "webhook"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    assert main(["run", "--config", str(path), "--platform", "telegram"]) == 2
+    assert main(["check-config", str(path)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        "deskbot: config error: telegram.webhook.secret_token: required in webhook mode"
+    )
+    assert "PROBLEM telegram.webhook.secret_token: required in webhook mode." in captured.out
