@@ -129,3 +129,11 @@ def test_what_bots_send_and_what_is_not_text_is_ignored() -> None:
 
     assert parse(from_a_bot) is None
     assert parse(a_photo) is None
+
+
+def test_the_start_link_for_raising_is_the_new_command() -> None:
+    started = event(Updates(API).command(ALICE, "/start new"))
+    greeted = event(Updates(API).command(ALICE, "/start"))
+
+    assert (started.name, started.text) == ("new", "")
+    assert (greeted.name, greeted.text) == ("start", "")

@@ -262,3 +262,19 @@ def test_the_bot_keeps_trying_while_telegram_is_unreachable_at_start(
 
     assert len(api.called("getMe")) == 3
     assert len(api.called("setMyCommands")) == 1
+
+
+def test_new_in_a_group_points_to_a_private_chat_where_the_link_starts_the_dialog(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await bot.exchange(bot.updates.command(BOB, "/new", NETWORK))
+        pointer = last(bot, NETWORK)
+        assert pointer.text.endswith("https://t.me/deskbot_test_bot?start=new")
+        assert dialogs_of(sqlite_database_url) == []
+
+        await say(bot, BOB, "/start new")  # what opening that link sends
+        assert last(bot, BOB.id).text == "What would you like to raise?"
+        assert labels(last(bot, BOB.id)) == ["Incident", "Service request", "Access request"]
+
+    run(demo_config, sqlite_database_url, scenario)

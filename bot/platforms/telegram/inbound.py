@@ -17,6 +17,7 @@ from workflows.errors import InvalidInput
 from workflows.references import parse_reference
 
 PLATFORM = "telegram"
+DEEP_LINK_NEW = "new"
 _LEADING_REFERENCE = re.compile(r"^\s*([A-Za-z]{3}-[0-9]{1,12})\b")
 
 
@@ -94,7 +95,8 @@ def _message(message: Message, bot: BotIdentity, delivery: str) -> Incoming | No
 
 
 def bot_command(message: Message, username: str) -> tuple[str, str] | None:
-    """`(name, arguments)` of a command at the start of the message addressed to this bot."""
+    """`(name, arguments)` of a command at the start of the message addressed to this bot;
+    `/start new` (sent by the link a group's /new answers with) is `/new`."""
     text = message.text or ""
     entity = next(
         (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0),
@@ -105,7 +107,10 @@ def bot_command(message: Message, username: str) -> tuple[str, str] | None:
     name, _, addressee = text[1 : entity.length].partition("@")
     if addressee and addressee.lower() != username.lower():
         return None
-    return name.lower(), text[entity.length :].strip()
+    arguments = text[entity.length :].strip()
+    if (name.lower(), arguments) == ("start", DEEP_LINK_NEW):
+        return DEEP_LINK_NEW, ""  # what the t.me/<bot>?start=new link sends
+    return name.lower(), arguments
 
 
 def ticket_replied_to(message: Message, bot_id: int) -> str | None:

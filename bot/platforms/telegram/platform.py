@@ -15,13 +15,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import ConfigError, TelegramConfig
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
-from bot.platforms.telegram.identity import person_of, stranger_reply
+from bot.platforms.telegram.guidance import raise_in_private, stranger_reply
+from bot.platforms.telegram.identity import person_of
 from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
 from bot.platforms.telegram.kicker import Kicker
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender
-from handlers.events import Reply
+from handlers.events import EventKind, Reply
 
 if TYPE_CHECKING:
     from bot.app import Desk
@@ -134,7 +135,7 @@ class TelegramPlatform:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
-            replies = await asyncio.to_thread(_route, desk, incoming)
+            replies = await asyncio.to_thread(_route, desk, me, incoming)
             await self._responder.answer(context.bot, incoming, replies)
             if any(reply.ticket for reply in replies):
                 kicker.kick()  # it may have changed that ticket: deliver what that caused now
@@ -147,9 +148,13 @@ class TelegramPlatform:
             await self._kicker.idle()
 
 
-def _route(desk: "Desk", incoming: Incoming) -> list[Reply]:
-    """The replies to an update: the router's, or what a stranger is told."""
+def _route(desk: "Desk", me: BotIdentity, incoming: Incoming) -> list[Reply]:
+    """The replies to an update: the router's, what a stranger is told, or, for /new in a
+    group, where to raise the ticket instead."""
     person = person_of(desk.db, incoming.user_id)
     if person is None:
         return [stranger_reply(incoming.user_id)]
-    return desk.router.handle(replace(incoming.event, person=person))
+    event = replace(incoming.event, person=person)
+    if not incoming.private and (event.kind, event.name) == (EventKind.COMMAND, "new"):
+        return [raise_in_private(me.username)]
+    return desk.router.handle(event)
