@@ -278,3 +278,33 @@ def test_new_in_a_group_points_to_a_private_chat_where_the_link_starts_the_dialo
         assert labels(last(bot, BOB.id)) == ["Incident", "Service request", "Access request"]
 
     run(demo_config, sqlite_database_url, scenario)
+
+
+def test_an_approver_approves_an_access_request_from_a_private_chat(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    carol, grace = PEOPLE["carol"], PEOPLE["grace"]
+
+    async def scenario(bot: TelegramDesk) -> None:
+        await say(bot, ALICE, "/new")
+        await choose(bot, ALICE, "Access request")
+        await choose(bot, ALICE, "ERP access")
+        await say(bot, ALICE, "Read access to invoices")
+        await say(bot, ALICE, "For the quarterly audit")
+        await choose(bot, ALICE, "Low")
+        await choose(bot, ALICE, "Low")
+        await choose(bot, ALICE, "Raise it")
+
+        asked = last(bot, carol.id)
+        assert asked.text.startswith("ACC-1 · P5 · Read access to invoices\n")
+        assert labels(asked) == ["Approve", "Reject"]
+        assert labels(last(bot, grace.id)) == ["Approve", "Reject"]
+
+        await press(bot, carol, carol.id, asked, "Approve")
+        assert last(bot, carol.id).text.startswith("ACC-1 · P5 · Read access to invoices\n")
+        assert last(bot, carol.id).text.endswith("ACC-1 is now approved.")
+        assert last(bot, ALICE.id).text.endswith("Carol Nguyen approved ACC-1 (now approved).")
+
+    run(demo_config, sqlite_database_url, scenario)
+
+    assert stored(sqlite_database_url, "ACC-1")[0] == TicketStatus.APPROVED
