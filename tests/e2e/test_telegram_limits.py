@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.config import Config
 from bot.platforms.telegram.callback_data import CallbackCodec
+from bot.platforms.telegram.flood import PER_CHAT_BURST
 from storage.database import Database
 from storage.enums import OutboxStatus, TicketStatus
 from storage.models import OutboxIntent, Ticket
@@ -203,3 +204,19 @@ def test_a_group_that_moved_to_a_new_id_is_reported_not_retried(
             "the group became supergroup -1009999999999: put that id in the config"
         )
     db.dispose()
+
+
+def test_one_chat_gets_a_burst_then_about_one_message_a_second(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        for _ in range(PER_CHAT_BURST + 3):
+            await bot.send(bot.updates.command(ALICE, "/help"))
+        await bot.settle()
+
+    api = run(demo_config, sqlite_database_url, scenario)
+
+    sent = [call.at for call in api.called("sendMessage", str(ALICE.id))]
+    assert len(sent) == PER_CHAT_BURST + 3
+    assert sent[PER_CHAT_BURST] - sent[0] >= 0.9
+    assert sent[-1] - sent[0] >= 2.9

@@ -34,10 +34,11 @@ WAIT_LIMIT = 15.0  # seconds a test waits for a call before it fails
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: the method and its parameters (JSON fields decoded)."""
+    """One request the bot made: the method, its parameters (JSON fields decoded), and when."""
 
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
     def chat(self) -> str:
         """The chat the call was about, as a string."""

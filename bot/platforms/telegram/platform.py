@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import ConfigError, TelegramConfig
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
+from bot.platforms.telegram.flood import FloodLimiter
 from bot.platforms.telegram.guidance import raise_in_private, stranger_reply
 from bot.platforms.telegram.identity import person_of
 from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
@@ -107,8 +108,7 @@ class TelegramPlatform:
         if self._config.base_url:
             builder = builder.base_url(self._config.base_url)
         if self._rate_limited:
-            # Throttles to Telegram's flood limits; a 429 is not retried here but by the outbox.
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+            builder = builder.rate_limiter(FloodLimiter())
         application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         return application
 
