@@ -8,7 +8,6 @@ from sqlalchemy import select
 from bot.config import Config
 from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.flood import PER_CHAT_BURST
-from storage.database import Database
 from storage.enums import OutboxStatus, TicketStatus
 from storage.models import OutboxIntent, Ticket
 from tests.support.clock import ManualClock
@@ -22,9 +21,9 @@ from tests.support.telegram_scenarios import (
     raise_incident,
     run,
     stored,
+    stored_session,
 )
 from tests.support.telegram_updates import TgUser
-from workflows.unit_of_work import unit_of_work
 
 ALICE, BOB, ERIN = PEOPLE["alice"], PEOPLE["bob"], PEOPLE["erin"]
 
@@ -104,10 +103,8 @@ def test_a_10000_character_description_is_cut_visibly_to_fit_a_message(
 
     run(demo_config, sqlite_database_url, scenario)
 
-    db = Database.from_url(sqlite_database_url)
-    with unit_of_work(db) as session:
+    with stored_session(sqlite_database_url) as session:
         assert session.scalars(select(Ticket.description)).one() == description.strip()
-    db.dispose()
 
 
 def test_html_in_a_title_is_shown_as_typed_and_formats_nothing(
@@ -129,17 +126,13 @@ def test_html_in_a_title_is_shown_as_typed_and_formats_nothing(
 
 def outbox_of(database_url: str) -> list[tuple[str, OutboxStatus, int]]:
     """Each intent's platform address kind, status and attempts, oldest first."""
-    db = Database.from_url(database_url)
-    try:
-        with unit_of_work(db) as session:
-            rows = session.execute(
-                select(OutboxIntent.kind, OutboxIntent.status, OutboxIntent.attempts).order_by(
-                    OutboxIntent.id
-                )
-            ).all()
-            return [(str(row[0]), row[1], row[2]) for row in rows]
-    finally:
-        db.dispose()
+    with stored_session(database_url) as session:
+        rows = session.execute(
+            select(OutboxIntent.kind, OutboxIntent.status, OutboxIntent.attempts).order_by(
+                OutboxIntent.id
+            )
+        ).all()
+        return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
 def test_a_flood_limit_answer_is_waited_out_and_nothing_is_lost(
@@ -195,15 +188,13 @@ def test_a_group_that_moved_to_a_new_id_is_reported_not_retried(
 
     run(demo_config, sqlite_database_url, scenario, clock=clock)
 
-    db = Database.from_url(sqlite_database_url)
-    with unit_of_work(db) as session:
+    with stored_session(sqlite_database_url) as session:
         card = session.scalars(select(OutboxIntent).order_by(OutboxIntent.id)).first()
         assert card is not None
         assert (card.status, card.attempts) == (OutboxStatus.DEAD, 1)
         assert card.last_error == (
             "the group became supergroup -1009999999999: put that id in the config"
         )
-    db.dispose()
 
 
 def test_one_chat_gets_a_burst_then_about_one_message_a_second(

@@ -1,9 +1,11 @@
 """Steps of Telegram end-to-end scenarios: run a bot, press buttons, walk the raise dialog."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from bot.config import Config
 from storage.database import Database
@@ -103,57 +105,49 @@ async def raise_incident(
     await choose(bot, ALICE, "Raise it")
 
 
-def stored(database_url: str, reference: str) -> tuple[TicketStatus, list[str], list[str]]:
-    """A ticket's status, its audit actions and its comments, as stored."""
+@contextmanager
+def stored_session(database_url: str) -> Iterator[Session]:
+    """A session on the database the bot ran on, to read what it stored."""
     db = Database.from_url(database_url)
     try:
         with unit_of_work(db) as session:
-            ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
-            actions = session.scalars(
-                select(AuditEvent.action)
-                .where(AuditEvent.ticket_id == ticket.id)
-                .order_by(AuditEvent.id)
-            ).all()
-            comments = session.scalars(
-                select(Comment.body).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
-            ).all()
-            return ticket.status, list(actions), list(comments)
+            yield session
     finally:
         db.dispose()
+
+
+def stored(database_url: str, reference: str) -> tuple[TicketStatus, list[str], list[str]]:
+    """A ticket's status, its audit actions and its comments, as stored."""
+    with stored_session(database_url) as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        history = select(AuditEvent.action).where(AuditEvent.ticket_id == ticket.id)
+        actions = session.scalars(history.order_by(AuditEvent.id)).all()
+        comments = session.scalars(
+            select(Comment.body).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
+        ).all()
+        return ticket.status, list(actions), list(comments)
 
 
 def ticket_count(database_url: str) -> int:
     """How many tickets are stored."""
-    db = Database.from_url(database_url)
-    try:
-        with unit_of_work(db) as session:
-            return len(session.scalars(select(Ticket.id)).all())
-    finally:
-        db.dispose()
+    with stored_session(database_url) as session:
+        return len(session.scalars(select(Ticket.id)).all())
 
 
 def number_tickets_from(database_url: str, first: int) -> None:
     """Make the next ticket raised get number `first` (as on a desk with millions behind it)."""
-    db = Database.from_url(database_url)
-    try:
-        with unit_of_work(db) as session:
-            if db.dialect == "sqlite":
-                session.execute(
-                    text("INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', :seq)"),
-                    {"seq": first - 1},
-                )
-            else:
-                session.execute(text("SELECT setval('tickets_id_seq', :seq)"), {"seq": first - 1})
-    finally:
-        db.dispose()
+    with stored_session(database_url) as session:
+        if database_url.startswith("sqlite"):
+            session.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', :seq)"),
+                {"seq": first - 1},
+            )
+        else:
+            session.execute(text("SELECT setval('tickets_id_seq', :seq)"), {"seq": first - 1})
 
 
 def dialogs_of(database_url: str) -> list[tuple[str, str]]:
     """The dialogs in progress: (platform, step) of each."""
-    db = Database.from_url(database_url)
-    try:
-        with unit_of_work(db) as session:
-            rows = session.execute(select(DialogState.platform, DialogState.step)).all()
-            return [(row[0], row[1]) for row in rows]
-    finally:
-        db.dispose()
+    with stored_session(database_url) as session:
+        rows = session.execute(select(DialogState.platform, DialogState.step)).all()
+        return [(row[0], row[1]) for row in rows]
