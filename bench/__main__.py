@@ -13,6 +13,8 @@ from bench.report import print_table
 from bench.sla_sweep import add_arguments as add_sla_arguments
 from bench.sla_sweep import plan_from as sla_plan
 from bench.sla_sweep import run as run_sla_sweep
+from bench.telegram_webhook import Plan as TelegramPlan
+from bench.telegram_webhook import run_telegram
 
 
 def _arguments() -> argparse.Namespace:
@@ -45,6 +47,10 @@ def _arguments() -> argparse.Namespace:
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
     add_sla_arguments(parser)
+    parser.add_argument("--no-telegram", action="store_true", help="skip the Telegram bench")
+    parser.add_argument(
+        "--telegram-only", action="store_true", help="run only the Telegram webhook bench"
+    )
     return parser.parse_args()
 
 
@@ -61,6 +67,9 @@ def main() -> None:
     )
     if args.profile:
         profile_raises(plan)
+        return
+    if args.telegram_only:
+        run_telegram(TelegramPlan())
         return
     averages, cpus = os.getloadavg(), os.cpu_count() or 1
     load = ", ".join(f"{value:.2f}" for value in averages)
@@ -90,6 +99,8 @@ def main() -> None:
         print("\nSLA sweep benchmark: skipped (--no-sla)")
     else:
         run_sla_sweep(sla_plan(args), args.sqlite_only)
+    if not args.no_telegram:
+        run_telegram(TelegramPlan())
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 

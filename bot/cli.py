@@ -10,9 +10,12 @@ from pathlib import Path
 from bot.app import prepare_database, serve
 from bot.config import Config, ConfigError, config_secrets, load_config
 from bot.logs import configure_logging, mask_secrets
+from bot.platforms.base import Platform
 from bot.platforms.console.platform import ConsolePlatform
+from bot.platforms.telegram import setup_check
+from bot.platforms.telegram.platform import TelegramPlatform
 
-PLATFORMS = ("console",)
+PLATFORMS = ("console", "telegram")
 DEMO_CONFIG = "config.example.yaml"
 
 
@@ -37,8 +40,16 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"No --config given: running the demo desk from {demo_config_path()}.", file=sys.stderr
         )
-    asyncio.run(serve(config, [ConsolePlatform()]))
+    asyncio.run(serve(config, [_platform(args.platform, config)]))
     return 0
+
+
+def _platform(name: str, config: Config) -> Platform:
+    if name == "console":
+        return ConsolePlatform()
+    if config.telegram is None:
+        raise ConfigError("telegram: missing; --platform telegram needs telegram.token")
+    return TelegramPlatform(config.telegram)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -54,7 +65,15 @@ def _check_config(args: argparse.Namespace) -> int:
         f"Config OK: {len(config.people)} people, {len(config.teams)} teams, "
         f"{len(config.services)} services."
     )
-    return 0
+    if config.telegram is None:
+        return 0
+    findings = (
+        asyncio.run(setup_check.live_findings(config))
+        if args.live
+        else setup_check.offline_findings(config.telegram)
+    )
+    print(setup_check.report(findings))
+    return 0 if all(finding.ok for finding in findings) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-config", help="validate a config file")
     check.add_argument("file", nargs="?", type=Path)
+    check.add_argument("--live", action="store_true", help="also ask the chat platforms")
     check.set_defaults(handler=_check_config)
     return parser
 

@@ -1,0 +1,28 @@
+"""What the Telegram adapter itself tells people: strangers how to be added, and a group's
+/new where to raise a ticket instead (a private chat, so the answers stay private)."""
+
+from handlers.events import Reply
+
+
+def stranger_reply(user_id: int) -> Reply:
+    """What someone the directory does not know is told; nothing is created for them."""
+    return Reply(
+        text=(
+            "Hello! I do not know you yet, so I cannot raise or show tickets for you. "
+            "Ask your service desk's admins to add you to the directory with your "
+            f"Telegram id {user_id} (the telegram key of your entry under people)."
+        ),
+        private=True,
+        problem=True,
+    )
+
+
+def raise_in_private(bot_username: str) -> Reply:
+    """The answer to /new in a group: a link that opens the raise dialog in a private chat."""
+    return Reply(
+        text=(
+            "Let's raise it in a private chat, so your answers stay between us: "
+            f"https://t.me/{bot_username}?start=new"
+        ),
+        private=True,
+    )
