@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.cards import card_fields, card_title
+from handlers.cards import raised_reply
 from handlers.context import HandlerContext
 from handlers.dialog_state import choice_value, dialog_key
 from handlers.events import Button, EventKind, InboundEvent, Reply, problem
@@ -176,12 +176,7 @@ def _finish(
     if not end_dialog(session, dialog_key(event)):
         raise ConcurrentChange("This ticket was already raised; nothing more was done.")
     ticket = raise_ticket(session, ctx.settings, event.person, new, ctx.clock.now())
-    text = f"Raised {ticket.reference}. {ticket.team_name} has it; I will tell you when it changes."
-    return [
-        Reply(
-            title=card_title(ticket), text=text, fields=card_fields(ticket), ticket=ticket.reference
-        )
-    ]
+    return [raised_reply(ticket)]
 
 
 def _cancel(session: Session, event: InboundEvent) -> list[Reply]:
