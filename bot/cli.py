@@ -10,9 +10,11 @@ from pathlib import Path
 
 from bot.app import prepare_database, serve
 from bot.config import Config, ConfigError, load_config
+from bot.platforms.base import Platform
 from bot.platforms.console.platform import ConsolePlatform
+from bot.platforms.slack.platform import SlackPlatform
 
-PLATFORMS = ("console",)
+PLATFORMS = ("console", "slack")
 DEMO_CONFIG = "config.example.yaml"
 
 
@@ -29,13 +31,22 @@ def _config(path: Path | None) -> Config:
     return load_config(path if path is not None else demo_config_path())
 
 
+def build_platform(config: Config, name: str) -> Platform:
+    """The platform `--platform` names, built from its config section."""
+    if name == "slack":
+        if config.slack is None:
+            raise ConfigError("slack: the config has no slack section (see config.example.yaml)")
+        return SlackPlatform(config.slack)
+    return ConsolePlatform()
+
+
 def _run(args: argparse.Namespace) -> int:
     config = _config(args.config)
     if args.config is None:
         print(
             f"No --config given: running the demo desk from {demo_config_path()}.", file=sys.stderr
         )
-    asyncio.run(serve(config, [ConsolePlatform()]))
+    asyncio.run(serve(config, [build_platform(config, args.platform)]))
     return 0
 
 

@@ -1,0 +1,172 @@
+"""The thin bolt listeners, registered from one table: each acknowledges at once (a modal
+submission after checking it, as Slack wants its errors in the acknowledgement), translates
+the payload, lets the router handle it in a worker thread, and answers the person."""
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.dispatcher import Dispatcher
+from bot.platforms.slack import inbound
+from bot.platforms.slack.kicker import Kicker
+from bot.platforms.slack.lookups import Lookups
+from bot.platforms.slack.outbound import home_view, modal_view
+from bot.platforms.slack.replies import UNKNOWN_PERSON, Answerer
+from handlers.events import InboundEvent, Reply
+from handlers.raise_form import FORM
+from handlers.router import Router
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+Body = dict[str, Any]
+Listener = Callable[..., Awaitable[None]]
+
+
+class Listeners:
+    """What the Slack app does with each kind of request."""
+
+    def __init__(
+        self, router: Router, db: Database, dispatcher: Dispatcher, client: AsyncWebClient
+    ) -> None:
+        self._router = router
+        self._lookups = Lookups(db)
+        self._kicker = Kicker(dispatcher)
+        self._answerer = Answerer(client)
+        self._client = client
+
+    async def on_command(self, ack: AsyncAck, body: Body) -> None:
+        """`/ticket …`: open the raise form, or answer ephemerally."""
+        await ack()
+        person = await self._lookups.person(body.get("user_id"))
+        replies = [UNKNOWN_PERSON]
+        if person is not None:
+            replies = await self._handle(inbound.command_event(body, person))
+        await self._answerer.answer(
+            replies,
+            user=body["user_id"],
+            channel=body.get("channel_id"),
+            trigger_id=body.get("trigger_id"),
+        )
+
+    async def on_shortcut(self, ack: AsyncAck, body: Body) -> None:
+        """ "Raise ticket from this message": the form, prefilled with the message and its link."""
+        await ack()
+        user, channel = body["user"]["id"], body.get("channel", {}).get("id")
+        person = await self._lookups.person(user)
+        replies = [UNKNOWN_PERSON]
+        if person is not None:
+            link = await self._client.chat_getPermalink(
+                channel=channel, message_ts=body["message"]["ts"]
+            )
+            replies = await self._handle(inbound.shortcut_event(body, person, link["permalink"]))
+        await self._answerer.answer(
+            replies, user=user, channel=channel, trigger_id=body.get("trigger_id")
+        )
+
+    async def on_action(self, ack: AsyncAck, body: Body) -> None:
+        """A button press, or a form input whose choice updates its modal in place."""
+        await ack()
+        user = body["user"]["id"]
+        person = await self._lookups.person(user)
+        channel = body.get("channel", {}).get("id")
+        if person is None:
+            await self._answerer.answer([UNKNOWN_PERSON], user=user, channel=channel)
+            return
+        replies = await self._handle(inbound.action_event(body, person))
+        if inbound.is_view_action(body):
+            await self._update_modal(body["view"], replies)
+            return
+        thread = body.get("message", {}).get("thread_ts")
+        await self._answerer.answer(
+            replies, user=user, channel=channel, trigger_id=body.get("trigger_id"), thread_ts=thread
+        )
+
+    async def on_submission(self, ack: AsyncAck, body: Body) -> None:
+        """A submitted form: refusals go back to their inputs in the acknowledgement."""
+        user = body["user"]["id"]
+        person = await self._lookups.person(user)
+        first_input = _first_block_id(body["view"])
+        if person is None:
+            await ack(response_action="errors", errors={first_input: UNKNOWN_PERSON.text})
+            return
+        event = inbound.submission_event(body, person)
+        replies = await self._handle(event)
+        errors = _input_errors(replies, first_input)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await self._answerer.answer(replies, user=user, channel=event.place.conversation)
+
+    async def on_message(self, body: Body) -> None:
+        """A reply in a ticket's card or DM thread is a comment; a DM to the bot is free text."""
+        event = body["event"]
+        if not inbound.is_person_message(event):
+            return
+        root = inbound.thread_root(event)
+        ticket = await self._lookups.ticket(event["channel"], root) if root else None
+        if ticket is None and not inbound.is_direct(event):
+            return
+        person = await self._lookups.person(event.get("user"))
+        channel = event["channel"]
+        if person is None:
+            await self._answerer.answer([UNKNOWN_PERSON], user=event["user"], channel=channel)
+            return
+        replies = await self._handle(inbound.message_event(body, person, ticket))
+        await self._answerer.answer(replies, user=event["user"], channel=channel, thread_ts=root)
+
+    async def on_home(self, body: Body) -> None:
+        """The App Home tab: the person's tickets, approvals and team queue."""
+        user = body["event"]["user"]
+        person = await self._lookups.person(user)
+        replies = [UNKNOWN_PERSON]
+        if person is not None:
+            replies = await self._handle(inbound.home_event(person))
+        await self._client.views_publish(user_id=user, view=home_view(replies))
+
+    async def _handle(self, event: InboundEvent) -> list[Reply]:
+        replies = await asyncio.to_thread(self._router.handle, event)
+        self._kicker.kick()
+        return replies
+
+    async def _update_modal(self, view: Body, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.form is not None:
+                await self._client.views_update(
+                    view_id=view["id"],
+                    hash=view.get("hash"),
+                    view=modal_view(reply.form, view.get("private_metadata", "")),
+                )
+
+
+def register(app: AsyncApp, listeners: Listeners) -> None:
+    """Register every listener, from one table."""
+    table: tuple[tuple[Callable[..., Any], Any, Listener], ...] = (
+        (app.command, "/ticket", listeners.on_command),
+        (app.shortcut, inbound.SHORTCUT, listeners.on_shortcut),
+        (app.action, re.compile(".+"), listeners.on_action),
+        (app.view, FORM, listeners.on_submission),
+        (app.event, "message", listeners.on_message),
+        (app.event, "app_home_opened", listeners.on_home),
+    )
+    for registrar, matcher, listener in table:
+        registrar(matcher)(listener)
+
+
+def _first_block_id(view: Body) -> str:
+    blocks = [block.get("block_id", "") for block in view.get("blocks", [])]
+    return next((block for block in blocks if block), "title")
+
+
+def _input_errors(replies: list[Reply], first_input: str) -> dict[str, str]:
+    """Each refused input's message; a refusal of the whole form goes on its first input."""
+    errors = {error.input: error.message for reply in replies for error in reply.input_errors}
+    if errors:
+        return errors
+    problems = [reply.text for reply in replies if reply.problem]
+    return {first_input: " ".join(problems)} if problems else {}

@@ -1,0 +1,54 @@
+"""Answers to the person who acted: forms open as modals, the rest ephemerally where they
+acted (or as a plain message in their DM with the bot, which only they see)."""
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.slack.inbound import form_metadata
+from bot.platforms.slack.outbound import message, modal_view
+from handlers.events import Reply
+
+UNKNOWN_PERSON = Reply(
+    text="I do not know you yet: please ask your admins to add your Slack account to the "
+    "desk's directory.",
+    private=True,
+    problem=True,
+)
+
+
+class Answerer:
+    """Sends replies to one Slack user on the bot's client."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def answer(
+        self,
+        replies: list[Reply],
+        *,
+        user: str,
+        channel: str | None,
+        trigger_id: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Open each form (needs a fresh `trigger_id`) and post each other reply."""
+        for reply in replies:
+            if reply.form is not None and trigger_id is not None:
+                view = modal_view(reply.form, form_metadata(channel))
+                await self._client.views_open(trigger_id=trigger_id, view=view)
+            elif reply.form is None and channel is not None:
+                await self._post(reply, user, channel, thread_ts)
+
+    async def _post(self, reply: Reply, user: str, channel: str, thread_ts: str | None) -> None:
+        rendered = message(reply, whole=True)
+        if channel.startswith("D"):
+            await self._client.chat_postMessage(
+                channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts
+            )
+            return
+        await self._client.chat_postEphemeral(
+            channel=channel,
+            user=user,
+            text=rendered.text,
+            blocks=rendered.blocks,
+            thread_ts=thread_ts,
+        )
