@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import Future
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -64,7 +64,7 @@ class SlackDesk:
     config: Config
     desk: Desk
     loop: asyncio.AbstractEventLoop
-    serving: Future[None]
+    serving: "asyncio.Task[None]"
 
     @classmethod
     def start(cls, config: Config, db: Database, clock: Clock) -> "SlackDesk":
@@ -76,7 +76,7 @@ class SlackDesk:
         desk = build_desk(config, db, [platform.sender], clock)
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, daemon=True).start()
-        serving = asyncio.run_coroutine_threadsafe(platform.serve(desk), loop)
+        serving = asyncio.run_coroutine_threadsafe(_started(platform.serve(desk)), loop).result()
         if config.slack.mode == "http":
             _wait_for_port(config.slack.http.port)
         return cls(config, desk, loop, serving)
@@ -87,8 +87,9 @@ class SlackDesk:
         return work.result(timeout=WAIT_SECONDS)
 
     def stop(self) -> None:
-        """Stop serving and end the thread."""
-        self.loop.call_soon_threadsafe(self.serving.cancel)
+        """Stop serving, wait until the platform has closed, and end the thread."""
+        stopped = asyncio.run_coroutine_threadsafe(_cancelled(self.serving), self.loop)
+        stopped.result(timeout=WAIT_SECONDS)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
@@ -165,6 +166,15 @@ class SlackClient:
                 return Answer(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode())
+
+
+async def _started(work: Coroutine[Any, Any, None]) -> "asyncio.Task[None]":
+    return asyncio.create_task(work)
+
+
+async def _cancelled(task: "asyncio.Task[None]") -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _free_port() -> int:

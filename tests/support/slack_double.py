@@ -23,11 +23,13 @@ WAIT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class Call:
-    """One Web API call: its method, arguments and the HTTP status it was answered with."""
+    """One Web API call: its method, arguments, the HTTP status it was answered with, and
+    the token it was made with."""
 
     method: str
     args: dict[str, Any]
     status: int
+    token: str = ""
 
 
 @dataclass
@@ -63,8 +65,8 @@ class SlackDouble:
 
     def stop(self) -> None:
         """Stop serving and end the thread."""
-        assert self._loop is not None and self._runner is not None
-        self._on_loop(self._runner.cleanup()).result(timeout=WAIT_SECONDS)
+        assert self._loop is not None
+        self._on_loop(self._shutdown()).result(timeout=WAIT_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
     def fail_next(self, method: str, status: int, retry_after: int | None = None) -> None:
@@ -92,6 +94,10 @@ class SlackDouble:
         """The methods called, in order."""
         return [call.method for call in list(self.calls)]
 
+    def connected(self) -> bool:
+        """Whether a Socket Mode client is connected."""
+        return any(not socket.closed for socket in self._sockets)
+
     def push_envelope(self, envelope: dict[str, Any]) -> None:
         """Send a Socket Mode envelope to every connected client."""
         self._on_loop(self._push(envelope)).result(timeout=WAIT_SECONDS)
@@ -116,16 +122,17 @@ class SlackDouble:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         failures = self._failures.get(method) or []
         if failures:
             failure = failures.pop(0)
-            self.calls.append(Call(method, args, failure.status))
+            self.calls.append(Call(method, args, failure.status, token))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             error = "ratelimited" if failure.status == 429 else "internal_error"
             return web.json_response(
                 {"ok": False, "error": error}, status=failure.status, headers=headers
             )
-        self.calls.append(Call(method, args, 200))
+        self.calls.append(Call(method, args, 200, token))
         return web.json_response({"ok": True, **self._answer(method, args)})
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +167,12 @@ class SlackDouble:
             if message.type == WSMsgType.TEXT:
                 self.socket_acks.append(json.loads(message.data))
         return socket
+
+    async def _shutdown(self) -> None:
+        for socket in self._sockets:
+            await socket.close()
+        assert self._runner is not None
+        await self._runner.cleanup()
 
     async def _push(self, envelope: dict[str, Any]) -> None:
         for socket in self._sockets:

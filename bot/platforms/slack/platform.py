@@ -36,7 +36,7 @@ class SlackPlatform:
         listeners = Listeners(desk.router, desk.db, desk.dispatcher, self._client)
         app = build_app(self._config, self._client, listeners)
         if self._config.mode == "socket":
-            await AsyncSocketModeHandler(app, self._config.app_token).start_async()  # type: ignore[no-untyped-call]
+            await _socket_mode(app, self._config.app_token or "")
         else:
             await uvicorn.Server(self._server_config(app)).serve()
 
@@ -54,3 +54,12 @@ class SlackPlatform:
             log_level="warning",
             lifespan="off",
         )
+
+
+async def _socket_mode(app: AsyncApp, app_token: str) -> None:
+    """Serve over Socket Mode until cancelled, then close the connection."""
+    handler = AsyncSocketModeHandler(app, app_token)
+    try:
+        await handler.start_async()  # type: ignore[no-untyped-call]
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
