@@ -51,7 +51,7 @@ def slack_config(base: Config, api_base_url: str, mode: Literal["http", "socket"
         signing_secret=SECRET,
         app_token="xapp-test",
         mode=mode,
-        http=SlackHttpConfig(port=_free_port(), path=PATH),
+        http=SlackHttpConfig(port=free_port(), path=PATH),
         api_base_url=api_base_url,
     )
     return base.model_copy(update={"people": people, "slack": slack})
@@ -78,7 +78,7 @@ class SlackDesk:
         threading.Thread(target=loop.run_forever, daemon=True).start()
         serving = asyncio.run_coroutine_threadsafe(_started(platform.serve(desk)), loop).result()
         if config.slack.mode == "http":
-            _wait_for_port(config.slack.http.port)
+            wait_for_port(config.slack.http.port)
         return cls(config, desk, loop, serving)
 
     def deliver(self) -> int:
@@ -177,13 +177,15 @@ async def _cancelled(task: "asyncio.Task[None]") -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _wait_for_port(port: int) -> None:
+def wait_for_port(port: int) -> None:
+    """Wait until something listens on `port` of 127.0.0.1."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         with socket.socket() as probe:
