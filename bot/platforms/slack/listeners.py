@@ -144,18 +144,22 @@ class Listeners:
                 )
 
 
-def register(app: AsyncApp, listeners: Listeners) -> None:
-    """Register every listener, from one table."""
-    table: tuple[tuple[Callable[..., Any], Any, Listener], ...] = (
-        (app.command, "/ticket", listeners.on_command),
-        (app.shortcut, inbound.SHORTCUT, listeners.on_shortcut),
-        (app.action, re.compile(".+"), listeners.on_action),
-        (app.view, FORM, listeners.on_submission),
-        (app.event, "message", listeners.on_message),
-        (app.event, "app_home_opened", listeners.on_home),
+def routes(listeners: Listeners) -> tuple[tuple[str, Any, Listener], ...]:
+    """The table: bolt's registrar (`command`, `event`, …), what it matches, the listener."""
+    return (
+        ("command", "/ticket", listeners.on_command),
+        ("shortcut", inbound.SHORTCUT, listeners.on_shortcut),
+        ("action", re.compile(".+"), listeners.on_action),
+        ("view", FORM, listeners.on_submission),
+        ("event", "message", listeners.on_message),
+        ("event", "app_home_opened", listeners.on_home),
     )
-    for registrar, matcher, listener in table:
-        registrar(matcher)(listener)
+
+
+def register(app: AsyncApp, listeners: Listeners) -> None:
+    """Register every listener of the table on `app`."""
+    for registrar, matcher, listener in routes(listeners):
+        getattr(app, registrar)(matcher)(listener)
 
 
 def _first_block_id(view: Body) -> str:
