@@ -9,8 +9,6 @@ A submitted form is checked input by input; refusals go back to the inputs they 
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
 from handlers.cards import raised_reply
 from handlers.context import HandlerContext
 from handlers.events import Button, Choice, Form, InboundEvent, Input, InputError, Reply, problem
@@ -47,15 +45,20 @@ def submit(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     if event.name != FORM:
         return [problem("That form is not one I know.")]
     with unit_of_work(ctx.db) as session:
-        new, errors = _parse(session, dict(event.values))
+        services = {service.key for service in list_services(session)}
+        new, errors = _parse(dict(event.values), services)
         if new is None:
-            return [
-                Reply(
-                    text="Please correct the form.", private=True, problem=True, input_errors=errors
-                )
-            ]
+            wrong = " ".join(f"{error.input.capitalize()}: {error.message}" for error in errors)
+            text = f"Nothing was raised. {wrong}"
+            return [Reply(text=text, private=True, problem=True, input_errors=errors)]
         ticket = raise_ticket(session, ctx.settings, event.person, new, ctx.clock.now())
     return [raised_reply(ticket)]
+
+
+def form_errors(event: InboundEvent) -> tuple[InputError, ...]:
+    """What `submit` would refuse, short of whether the chosen service exists, found without
+    the database: a platform can answer it at once, before the slow work of raising."""
+    return _parse(dict(event.values), None)[1]
 
 
 def offer(text: str) -> Reply:
@@ -127,8 +130,9 @@ def _priority_note(ctx: HandlerContext, values: Mapping[str, str]) -> str:
 
 
 def _parse(
-    session: Session, values: Mapping[str, str]
+    values: Mapping[str, str], services: set[str] | None
 ) -> tuple[NewTicket | None, tuple[InputError, ...]]:
+    """The new ticket, or the refusals; `services` None takes any chosen service."""
     errors: list[InputError] = []
 
     def checked(name: str, check: Callable[[str], _T]) -> _T | None:
@@ -138,9 +142,9 @@ def _parse(
             errors.append(InputError(name, str(refusal)))
             return None
 
-    services = {service.key for service in list_services(session)}
     ticket_type = checked("type", lambda v: TicketType(_one_of(v, {t.value for t in RAISABLE})))
-    service = checked("service", lambda v: _one_of(v, services))
+    service = checked("service", lambda v: _one_of(v, services if services is not None else {v}))
+
     title = checked("title", lambda v: clean_text(v, "title", TITLE_MAX))
     description = checked(
         "description", lambda v: clean_text(v, "description", DESCRIPTION_MAX, required=False)
@@ -161,6 +165,6 @@ def _parse(
 
 
 def _one_of(value: str, allowed: set[str]) -> str:
-    if value not in allowed:
+    if not value or value not in allowed:
         raise InvalidInput("Please choose one of the options.")
     return value

@@ -18,18 +18,11 @@ from tests.support.clock import ManualClock
 from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, SlackDesk, slack_config
 from tests.support.slack_blocks import buttons, check_message, check_view
 from tests.support.slack_double import SlackDouble
+from tests.support.slack_payloads import GOOD_FORM, submission
 from workflows.unit_of_work import unit_of_work
 
 ALICE, BOB = SLACK_IDS["alice"], SLACK_IDS["bob"]
 NETWORK = "C0NETWORK"
-GOOD_FORM = {
-    "type": "incident",
-    "service": "vpn",
-    "title": "VPN drops every hour",
-    "description": "It disconnects on the hour",
-    "impact": "high",
-    "urgency": "medium",
-}
 
 
 @pytest.fixture
@@ -53,33 +46,6 @@ def served(
 def slack(served: SlackDesk) -> SlackClient:
     assert served.config.slack is not None
     return SlackClient(served.config.slack.http.port)
-
-
-def view_state(values: dict[str, str]) -> dict[str, Any]:
-    state: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in ("title", "description"):
-            state[name] = {name: {"type": "plain_text_input", "value": value}}
-        else:
-            state[name] = {name: {"type": "static_select", "selected_option": {"value": value}}}
-    return {"values": state}
-
-
-def submission(user: str, values: dict[str, str], metadata: str = "") -> dict[str, Any]:
-    return {
-        "type": "view_submission",
-        "user": {"id": user},
-        "team": {"id": "T1"},
-        "view": {
-            "id": "V0FORM",
-            "type": "modal",
-            "callback_id": "raise",
-            "private_metadata": metadata,
-            "hash": "h1",
-            "blocks": [{"type": "input", "block_id": name} for name in GOOD_FORM],
-            "state": view_state(values),
-        },
-    }
 
 
 def press(user: str, button: dict[str, Any], channel: str, ts: str) -> dict[str, Any]:
@@ -217,6 +183,40 @@ def check_message_blocks(call: dict[str, Any]) -> list[dict[str, Any]]:
     check_message(call["blocks"])
     blocks: list[dict[str, Any]] = call["blocks"]
     return blocks
+
+
+def test_a_wrong_submission_is_refused_in_the_acknowledgement_input_by_input(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
+) -> None:
+    wrong = GOOD_FORM | {"title": "   ", "urgency": "whenever"}
+
+    answer = slack.interact(submission(ALICE, wrong))
+
+    assert answer.status == 200
+    assert answer.json() == {
+        "response_action": "errors",
+        "errors": {
+            "title": "The title cannot be empty.",
+            "urgency": "Please choose one of the options.",
+        },
+    }
+    served.deliver()
+    assert ticket(served, "INC-1") is None
+    assert double.calls_to("chat.postMessage") == []
+
+
+def test_a_service_gone_from_the_catalog_is_refused_after_the_acknowledgement(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
+) -> None:
+    answer = slack.interact(submission(ALICE, GOOD_FORM | {"service": "fax"}))
+
+    assert (answer.status, answer.body) == (200, "")
+    refusal = double.wait_for_calls("chat.postMessage", 1)[0]
+    assert refusal["channel"] == ALICE
+    assert check_message(refusal["blocks"]) == [
+        ":warning: Nothing was raised. Service: Please choose one of the options."
+    ]
+    assert ticket(served, "INC-1") is None
 
 
 def test_the_message_shortcut_opens_the_form_prefilled_with_a_link(

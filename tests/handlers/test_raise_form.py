@@ -97,6 +97,24 @@ def test_each_bad_input_is_refused_by_name_and_nothing_is_raised(chat: Chat) -> 
     assert chat.status_of("INC-1") is None
 
 
+def test_form_errors_refuse_what_needs_no_lookup_and_take_any_chosen_service() -> None:
+    bad = (("type", "change"), ("service", "no-such-service"), ("title", ""), ("impact", "high"))
+
+    errors = raise_form.form_errors(event(EventKind.FORM_SUBMIT, bad))
+
+    assert [error.input for error in errors] == ["type", "title", "urgency"]
+    assert raise_form.form_errors(event(EventKind.FORM_SUBMIT, GOOD)) == ()
+
+
+def test_a_submission_naming_no_service_of_the_catalog_raises_nothing(chat: Chat) -> None:
+    values = (*GOOD[:1], ("service", "no-such-service"), *GOOD[2:])
+
+    replies = chat.send(event(EventKind.FORM_SUBMIT, values))
+
+    assert [error.input for error in replies[0].input_errors] == ["service"]
+    assert chat.status_of("INC-1") is None
+
+
 def test_text_to_the_bot_with_no_dialog_offers_a_raise_where_forms_are_shown(chat: Chat) -> None:
     replies = chat.send(InboundEvent("alice", FORMS, EventKind.TEXT, text="My laptop is dead"))
     offered = button(replies, "Raise ticket")

@@ -3,7 +3,6 @@ submission after checking it, as Slack wants its errors in the acknowledgement),
 the payload, lets the router handle it in a worker thread, and answers the person."""
 
 import asyncio
-import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,12 +16,12 @@ from bot.platforms.slack.kicker import Kicker
 from bot.platforms.slack.lookups import Lookups
 from bot.platforms.slack.outbound import home_view, modal_view
 from bot.platforms.slack.replies import UNKNOWN_PERSON, Answerer
-from handlers.events import InboundEvent, Reply
-from handlers.raise_form import FORM
+from handlers.events import DIRECT, InboundEvent, Reply
+from handlers.raise_form import FORM, form_errors
 from handlers.router import Router
 from storage.database import Database
 
-log = logging.getLogger(__name__)
+_UNKNOWN = UNKNOWN_PERSON.text
 Body = dict[str, Any]
 Listener = Callable[..., Awaitable[None]]
 
@@ -87,21 +86,27 @@ class Listeners:
         )
 
     async def on_submission(self, ack: AsyncAck, body: Body) -> None:
-        """A submitted form: refusals go back to their inputs in the acknowledgement."""
+        """A submitted form: what can be refused without the database is refused in the
+        acknowledgement, input by input; the ticket is raised after it."""
         user = body["user"]["id"]
         person = await self._lookups.person(user)
-        first_input = _first_block_id(body["view"])
         if person is None:
-            await ack(response_action="errors", errors={first_input: UNKNOWN_PERSON.text})
+            await ack(response_action="errors", errors={_first_block_id(body["view"]): _UNKNOWN})
             return
         event = inbound.submission_event(body, person)
-        replies = await self._handle(event)
-        errors = _input_errors(replies, first_input)
+        errors = {error.input: error.message for error in form_errors(event)}
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        await self._answerer.answer(replies, user=user, channel=event.place.conversation)
+        replies = await self._handle(event)
+        if event.place.conversation != DIRECT:
+            await self._answerer.answer(replies, user=user, channel=event.place.conversation)
+            return
+        # Opened where no channel is known: the outbox's DM tells of the raise; only a refusal
+        # needs saying, in the DM with the bot.
+        refusals = [reply for reply in replies if reply.problem]
+        await self._answerer.answer(refusals, user=user, channel=user)
 
     async def on_message(self, body: Body) -> None:
         """A reply in a ticket's card or DM thread is a comment; a DM to the bot is free text."""
@@ -165,12 +170,3 @@ def register(app: AsyncApp, listeners: Listeners) -> None:
 def _first_block_id(view: Body) -> str:
     blocks = [block.get("block_id", "") for block in view.get("blocks", [])]
     return next((block for block in blocks if block), "title")
-
-
-def _input_errors(replies: list[Reply], first_input: str) -> dict[str, str]:
-    """Each refused input's message; a refusal of the whole form goes on its first input."""
-    errors = {error.input: error.message for reply in replies for error in reply.input_errors}
-    if errors:
-        return errors
-    problems = [reply.text for reply in replies if reply.problem]
-    return {first_input: " ".join(problems)} if problems else {}

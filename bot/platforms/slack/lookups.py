@@ -1,5 +1,9 @@
 """The two database look-ups the Slack adapter makes: who a Slack user is, and which ticket
-a thread belongs to. Both run in a worker thread, off the event loop."""
+a thread belongs to. Both run in a worker thread, off the event loop.
+
+Who a Slack user is comes from config, synced into the directory when the process starts and
+not changed while it runs, so each answer is kept for the life of the process.
+"""
 
 import asyncio
 
@@ -15,12 +19,15 @@ class Lookups:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._people: dict[str, str | None] = {}
 
     async def person(self, user_id: str | None) -> str | None:
         """The directory key of the Slack user, if they are in the directory."""
         if not user_id:
             return None
-        return await asyncio.to_thread(self._person, user_id)
+        if user_id not in self._people:
+            self._people[user_id] = await asyncio.to_thread(self._person, user_id)
+        return self._people[user_id]
 
     async def ticket(self, channel: str, thread_ts: str) -> str | None:
         """The reference of the ticket whose card or DM thread starts at `thread_ts`."""

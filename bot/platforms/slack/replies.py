@@ -1,5 +1,6 @@
 """Answers to the person who acted: forms open as modals, the rest ephemerally where they
-acted (or as a plain message in their DM with the bot, which only they see)."""
+acted, or as a plain message in their DM with the bot (a DM channel, or their user id, which
+Slack takes as that DM), which only they see."""
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -40,7 +41,7 @@ class Answerer:
 
     async def _post(self, reply: Reply, user: str, channel: str, thread_ts: str | None) -> None:
         rendered = message(reply, whole=True)
-        if channel.startswith("D"):
+        if channel.startswith(("D", "U")):  # the DM with the bot: only they see it
             await self._client.chat_postMessage(
                 channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts
             )
