@@ -10,6 +10,7 @@ from bench.desks import postgres_available, postgres_desk, sqlite_desk
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
 from bench.report import print_table
+from bench.slack_rate import SlackPlan, print_slack, run_slack
 
 
 def _arguments() -> argparse.Namespace:
@@ -38,6 +39,8 @@ def _arguments() -> argparse.Namespace:
         "--no-delivery-ids", action="store_true", help="skip the run with delivery ids"
     )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--slack-only", action="store_true", help="only the Slack benchmark")
+    parser.add_argument("--no-slack", action="store_true", help="skip the Slack benchmark")
     parser.add_argument(
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
@@ -57,6 +60,9 @@ def main() -> None:
     )
     if args.profile:
         profile_raises(plan)
+        return
+    if args.slack_only:
+        print_slack(run_slack(SlackPlan()), SlackPlan())
         return
     averages, cpus = os.getloadavg(), os.cpu_count() or 1
     load = ", ".join(f"{value:.2f}" for value in averages)
@@ -82,6 +88,9 @@ def main() -> None:
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    if not args.no_slack:
+        print()
+        print_slack(run_slack(SlackPlan()), SlackPlan())
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 
