@@ -43,6 +43,7 @@ class Intent(StrEnum):
     RAISE_FORM = "raise_form"
     FORM_PREVIEW = "form_preview"
     FORM_SUBMIT = "form_submit"
+    REASON_FORM = "reason_form"
     HOME = "home"
     MINE = "mine"
     SHOW = "show"
@@ -70,6 +71,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.RAISE_FORM, raise_form.open_form),
     Route(Intent.FORM_PREVIEW, raise_form.preview),
     Route(Intent.FORM_SUBMIT, raise_form.submit),
+    Route(Intent.REASON_FORM, ticket_actions.submit_reason),
     Route(Intent.HOME, home.show_home),
     Route(Intent.MINE, my_tickets.list_mine),
     Route(Intent.SHOW, show_ticket.show),
@@ -114,6 +116,8 @@ def classify(event: InboundEvent) -> Intent:
         case EventKind.FORM_CHANGE:
             return Intent.FORM_PREVIEW
         case EventKind.FORM_SUBMIT:
+            if event.name == ticket_actions.REASON_FORM:
+                return Intent.REASON_FORM
             return Intent.FORM_SUBMIT
 
 

@@ -219,6 +219,49 @@ def test_a_service_gone_from_the_catalog_is_refused_after_the_acknowledgement(
     assert ticket(served, "INC-1") is None
 
 
+def test_a_move_that_needs_a_reason_asks_for_it_in_a_modal(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
+) -> None:
+    raise_by_form(slack, double)
+    card_ts = "1700000000.000001"
+    for action in ("ticket:acknowledge#0", "ticket:start#0"):
+        pressed = {"action_id": action, "value": "INC-1"}
+        assert slack.interact(press(BOB, pressed, NETWORK, card_ts)).status == 200
+    double.wait_for(
+        lambda: ticket(served, "INC-1").status == TicketStatus.IN_PROGRESS,  # type: ignore[union-attr]
+        "in progress",
+    )
+
+    wait = {"action_id": "ticket:wait#0", "value": "INC-1"}
+    assert slack.interact(press(BOB, wait, NETWORK, card_ts)).status == 200
+    modal = double.wait_for_calls("views.open", 1)[0]["view"]
+    check_view(modal)
+    reason = {
+        "type": "view_submission",
+        "user": {"id": BOB},
+        "view": {
+            "id": "V0REASON",
+            "type": "modal",
+            "callback_id": modal["callback_id"],
+            "private_metadata": modal["private_metadata"],
+            "blocks": modal["blocks"],
+            "state": {
+                "values": {"reason": {"reason": {"type": "plain_text_input", "value": "Model?"}}}
+            },
+        },
+    }
+    answer = slack.interact(reason)
+
+    assert (answer.status, answer.body) == (200, "")
+    double.wait_for(
+        lambda: ticket(served, "INC-1").status == TicketStatus.WAITING_ON_REQUESTER,  # type: ignore[union-attr]
+        "waiting on requester",
+    )
+    told = double.wait_for_calls("chat.postEphemeral", 4)[-1]
+    assert (told["channel"], told["user"]) == (NETWORK, BOB)
+    assert "INC-1 is now waiting on requester." in " ".join(check_message(told["blocks"]))
+
+
 def test_the_message_shortcut_opens_the_form_prefilled_with_a_link(
     slack: SlackClient, double: SlackDouble
 ) -> None:

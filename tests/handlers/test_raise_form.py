@@ -123,6 +123,30 @@ def test_text_to_the_bot_with_no_dialog_offers_a_raise_where_forms_are_shown(cha
     assert initial(form)["title"] == "My laptop is dead"
 
 
+def test_where_forms_are_shown_a_move_that_needs_a_reason_asks_in_a_form(chat: Chat) -> None:
+    reference = chat.raise_incident("alice")
+    bob = Place(PLATFORM, "C0NETWORK", forms=True)
+    for action in ("acknowledge", "start"):
+        chat.send(InboundEvent("bob", bob, EventKind.BUTTON, f"ticket:{action}", reference))
+
+    asked = chat.send(InboundEvent("bob", bob, EventKind.BUTTON, "ticket:wait", reference))
+    form = form_of(asked)
+    reason = (("reason", "Which laptop model?"),)
+    given = InboundEvent("bob", bob, EventKind.FORM_SUBMIT, form.name, values=reason)
+    again = chat.send(given)
+
+    assert (form.title, [item.name for item in form.inputs]) == (
+        f"Wait on requester {reference}",
+        ["reason"],
+    )
+    assert classify(given) == Intent.REASON_FORM
+    assert chat.status_of(reference) == TicketStatus.WAITING_ON_REQUESTER
+    assert again[0].text == f"{reference} is now waiting on requester."
+    assert chat.send(given)[0].text == (
+        "That reason was already given or cancelled; nothing was changed."
+    )
+
+
 def test_home_lists_mine_approvals_and_the_team_queue(chat: Chat) -> None:
     reference = chat.raise_incident("alice")
     access = dict(GOOD) | {"type": "access_request", "service": "erp-access", "title": "ERP"}

@@ -19,6 +19,7 @@ from bot.platforms.slack.replies import UNKNOWN_PERSON, Answerer
 from handlers.events import DIRECT, InboundEvent, Reply
 from handlers.raise_form import FORM, form_errors
 from handlers.router import Router
+from handlers.ticket_actions import REASON_FORM
 from storage.database import Database
 
 _UNKNOWN = UNKNOWN_PERSON.text
@@ -94,7 +95,8 @@ class Listeners:
             await ack(response_action="errors", errors={_first_block_id(body["view"]): _UNKNOWN})
             return
         event = inbound.submission_event(body, person)
-        errors = {error.input: error.message for error in form_errors(event)}
+        checked = form_errors(event) if event.name == FORM else ()
+        errors = {error.input: error.message for error in checked}
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -156,6 +158,7 @@ def routes(listeners: Listeners) -> tuple[tuple[str, Any, Listener], ...]:
         ("shortcut", inbound.SHORTCUT, listeners.on_shortcut),
         ("action", re.compile(".+"), listeners.on_action),
         ("view", FORM, listeners.on_submission),
+        ("view", REASON_FORM, listeners.on_submission),
         ("event", "message", listeners.on_message),
         ("event", "app_home_opened", listeners.on_home),
     )
