@@ -224,13 +224,17 @@ def test_a_move_that_needs_a_reason_asks_for_it_in_a_modal(
 ) -> None:
     raise_by_form(slack, double)
     card_ts = "1700000000.000001"
-    for action in ("ticket:acknowledge#0", "ticket:start#0"):
+    moves = (
+        ("ticket:acknowledge#0", TicketStatus.ACKNOWLEDGED),
+        ("ticket:start#0", TicketStatus.IN_PROGRESS),
+    )
+    for action, status in moves:
         pressed = {"action_id": action, "value": "INC-1"}
         assert slack.interact(press(BOB, pressed, NETWORK, card_ts)).status == 200
-    double.wait_for(
-        lambda: ticket(served, "INC-1").status == TicketStatus.IN_PROGRESS,  # type: ignore[union-attr]
-        "in progress",
-    )
+        double.wait_for(
+            lambda: ticket(served, "INC-1").status == status,  # type: ignore[union-attr]  # noqa: B023
+            status,
+        )
 
     wait = {"action_id": "ticket:wait#0", "value": "INC-1"}
     assert slack.interact(press(BOB, wait, NETWORK, card_ts)).status == 200
@@ -324,7 +328,8 @@ def test_ticket_mine_help_and_a_reference_are_answered_ephemerally(
     assert all(call["user"] == ALICE and call["channel"] == "C0GENERAL" for call in answers)
     assert texts[0].startswith("*Your open tickets*")
     assert "INC-1 · P2 · new · VPN drops every hour" in texts[0]
-    assert texts[1].startswith("*Deskbot: what you can do*")
+    assert texts[1].startswith("*Deskbot: what you can do* `/ticket` raise a ticket (a form)")
+    assert "/new" not in texts[1]
     assert texts[2].startswith("*INC-1 · P2 · VPN drops every hour*")
     assert "No such ticket: INC-999." in texts[3]
 

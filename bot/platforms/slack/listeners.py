@@ -15,7 +15,7 @@ from bot.platforms.slack import inbound
 from bot.platforms.slack.kicker import Kicker
 from bot.platforms.slack.lookups import Lookups
 from bot.platforms.slack.outbound import home_view, modal_view
-from bot.platforms.slack.replies import UNKNOWN_PERSON, Answerer
+from bot.platforms.slack.replies import HELP, UNKNOWN_PERSON, Answerer
 from handlers.events import DIRECT, InboundEvent, Reply
 from handlers.raise_form import FORM, form_errors
 from handlers.router import Router
@@ -45,7 +45,9 @@ class Listeners:
         person = await self._lookups.person(body.get("user_id"))
         replies = [UNKNOWN_PERSON]
         if person is not None:
-            replies = await self._handle(inbound.command_event(body, person))
+            event = inbound.command_event(body, person)
+            # The desk's help names its chat commands; on Slack everything is under /ticket.
+            replies = [HELP] if event.name == "help" else await self._handle(event)
         await self._answerer.answer(
             replies,
             user=body["user_id"],

@@ -15,6 +15,20 @@ UNKNOWN_PERSON = Reply(
     problem=True,
 )
 
+HELP = Reply(
+    title="Deskbot: what you can do",
+    text="""\
+`/ticket` raise a ticket (a form); `/ticket VPN is down` fills in the title
+`/ticket mine` your open tickets
+`/ticket INC-12` one ticket, its history and the buttons you may press
+`/ticket cancel` leave a question you are being asked
+`/ticket help` this list
+Message menu → *Raise ticket from this message*: a ticket about that message
+Reply in a ticket's thread (its card, or your DM about it) to add a comment.
+Your App Home lists your tickets, what awaits your approval and your team's queue.""",
+    private=True,
+)
+
 
 class Answerer:
     """Sends replies to one Slack user on the bot's client."""
