@@ -293,6 +293,34 @@ def test_the_message_shortcut_opens_the_form_prefilled_with_a_link(
     )
 
 
+def test_a_reply_in_the_requesters_dm_thread_is_their_comment(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
+) -> None:
+    raise_by_form(slack, double)
+    dm = next(call for call in double.calls_to("chat.postMessage") if call["channel"] == ALICE)
+    assert "Your incident INC-1 was raised" in " ".join(check_message(dm["blocks"]))
+    reply = {
+        "type": "message",
+        "user": ALICE,
+        "text": "It dropped again at 10:00",
+        "channel": "D0ALICE",  # the DM the double opened for Alice
+        "channel_type": "im",
+        "ts": "1800000000.000050",
+        "thread_ts": "1700000000.000002",  # the raised DM, posted right after the card
+    }
+
+    assert slack.event(reply, "EvDMThread").status == 200
+
+    double.wait_for(lambda: comments(served) == ["It dropped again at 10:00"], "the comment")
+    double.wait_for_calls("chat.postMessage", 4)  # the thread note, and "Added" in the DM
+    posted = double.calls_to("chat.postMessage")
+    notes = [call for call in posted if call["channel"] == NETWORK and "thread_ts" in call]
+    assert [check_message(note["blocks"]) for note in notes] == [
+        ["Alice Martin commented: It dropped again at 10:00"]
+    ]
+    assert notes[0]["thread_ts"] == "1700000000.000001"
+
+
 def test_a_dm_to_the_bot_offers_to_raise_and_the_button_opens_the_form(
     slack: SlackClient, double: SlackDouble
 ) -> None:

@@ -7,12 +7,15 @@ from bot.config import ConfigError, SlackConfig
 from bot.platforms.slack.listeners import Listeners, register
 
 SLACK_API = "https://slack.com/api/"
+TIMEOUT_SECONDS = 10  # a call that takes longer fails, and the outbox retries it
 
 
 def web_client(config: SlackConfig) -> AsyncWebClient:
     """The bot's Web API client, on `slack.api_base_url` when set (a proxy, a test double)."""
     base_url = config.api_base_url or SLACK_API
-    return AsyncWebClient(token=config.bot_token, base_url=base_url.rstrip("/") + "/")
+    return AsyncWebClient(
+        token=config.bot_token, base_url=base_url.rstrip("/") + "/", timeout=TIMEOUT_SECONDS
+    )
 
 
 def check_mode(config: SlackConfig) -> None:

@@ -22,7 +22,6 @@ from handlers.router import Router
 from handlers.ticket_actions import REASON_FORM
 from storage.database import Database
 
-_UNKNOWN = UNKNOWN_PERSON.text
 Body = dict[str, Any]
 Listener = Callable[..., Awaitable[None]]
 
@@ -56,7 +55,7 @@ class Listeners:
         )
 
     async def on_shortcut(self, ack: AsyncAck, body: Body) -> None:
-        """ "Raise ticket from this message": the form, prefilled with the message and its link."""
+        """The message shortcut: the raise form, prefilled with the message and a link to it."""
         await ack()
         user, channel = body["user"]["id"], body.get("channel", {}).get("id")
         person = await self._lookups.person(user)
@@ -94,7 +93,10 @@ class Listeners:
         user = body["user"]["id"]
         person = await self._lookups.person(user)
         if person is None:
-            await ack(response_action="errors", errors={_first_block_id(body["view"]): _UNKNOWN})
+            await ack(
+                response_action="errors",
+                errors={_first_block_id(body["view"]): UNKNOWN_PERSON.text},
+            )
             return
         event = inbound.submission_event(body, person)
         checked = form_errors(event) if event.name == FORM else ()
