@@ -3,19 +3,16 @@ the Web API served by a recording double, a real database, time moved by the clo
 
 import json
 import urllib.parse
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import Config
-from storage.database import Database
 from storage.enums import OutboxStatus, TicketStatus
 from storage.models import Comment, InboundDelivery, OutboxIntent, Ticket
 from tests.support.clock import ManualClock
-from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, SlackDesk, slack_config
+from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, SlackDesk
 from tests.support.slack_blocks import buttons, check_message, check_view
 from tests.support.slack_double import SlackDouble
 from tests.support.slack_payloads import GOOD_FORM, submission
@@ -23,23 +20,6 @@ from workflows.unit_of_work import unit_of_work
 
 ALICE, BOB = SLACK_IDS["alice"], SLACK_IDS["bob"]
 NETWORK = "C0NETWORK"
-
-
-@pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    slack = SlackDouble()
-    slack.start()
-    yield slack
-    slack.stop()
-
-
-@pytest.fixture
-def served(
-    database: Database, demo_config: Config, clock: ManualClock, double: SlackDouble
-) -> Iterator[SlackDesk]:
-    desk = SlackDesk.start(slack_config(demo_config, double.base_url, "http"), database, clock)
-    yield desk
-    desk.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ requests and posting through the Web API double; and the config errors that stop
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,6 @@ from tests.e2e.test_console import DESKBOT, demo_config, deskbot, write_config
 from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, free_port, wait_for_port
 from tests.support.slack_blocks import check_message
 from tests.support.slack_double import WAIT_SECONDS, SlackDouble
-
-
-@pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    slack = SlackDouble()
-    slack.start()
-    yield slack
-    slack.stop()
 
 
 def slack_yaml(tmp_path: Path, slack: dict[str, Any]) -> Path:

@@ -1,33 +1,18 @@
 """Socket Mode end to end: the app asks the Web API double for its WebSocket URL, connects to
 the double's WebSocket, acknowledges an envelope and answers through the Web API."""
 
-from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 
-from bot.config import Config
-from storage.database import Database
-from tests.support.clock import ManualClock
-from tests.support.slack_app import SLACK_IDS, SlackDesk, slack_config
+from tests.support.slack_app import SLACK_IDS, SlackDesk
 from tests.support.slack_blocks import check_message
 from tests.support.slack_double import SlackDouble
 
 
 @pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    slack = SlackDouble()
-    slack.start()
-    yield slack
-    slack.stop()
-
-
-@pytest.fixture
-def served(
-    database: Database, demo_config: Config, clock: ManualClock, double: SlackDouble
-) -> Iterator[SlackDesk]:
-    desk = SlackDesk.start(slack_config(demo_config, double.base_url, "socket"), database, clock)
-    yield desk
-    desk.stop()
+def slack_mode() -> Literal["http", "socket"]:
+    return "socket"
 
 
 def test_a_slash_command_over_socket_mode_is_acknowledged_and_answered(
