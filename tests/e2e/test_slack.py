@@ -73,6 +73,12 @@ def comments(served: SlackDesk) -> list[str]:
         return list(session.scalars(select(Comment.body).order_by(Comment.id)))
 
 
+def undelivered(served: SlackDesk) -> int:
+    with unit_of_work(served.desk.db) as session:
+        statuses = session.scalars(select(OutboxIntent.status)).all()
+    return sum(status != OutboxStatus.DELIVERED for status in statuses) if statuses else 1
+
+
 def failed_intents(served: SlackDesk) -> int:
     with unit_of_work(served.desk.db) as session:
         errors = session.scalars(select(OutboxIntent.last_error)).all()
@@ -80,15 +86,16 @@ def failed_intents(served: SlackDesk) -> int:
 
 
 def raise_by_form(
-    slack: SlackClient, double: SlackDouble, **changes: str
-) -> tuple[str, dict[str, Any]]:
-    """Submit the raise form as Alice; wait for the card; its `CHANNEL:TS` and payload."""
+    slack: SlackClient, double: SlackDouble, served: SlackDesk, **changes: str
+) -> dict[str, Any]:
+    """Submit the raise form as Alice; wait until the card and her DM are posted and
+    recorded (so replies in their threads find the ticket); the card's payload."""
     answer = slack.interact(submission(ALICE, GOOD_FORM | changes, '{"channel": "C0GENERAL"}'))
     assert answer.status == 200, answer
     assert answer.body == ""  # an empty acknowledgement closes the modal
-    cards = double.wait_for_calls("chat.postMessage", 2)
-    card = next(call for call in cards if call["channel"] == NETWORK)
-    return "1700000000.000001", card
+    double.wait_for(lambda: undelivered(served) == 0, "the card and the DM delivered")
+    posted = double.calls_to("chat.postMessage")
+    return next(call for call in posted if call["channel"] == NETWORK)
 
 
 def test_a_whole_incident_from_slack(
@@ -115,7 +122,7 @@ def test_a_whole_incident_from_slack(
     assert "Priority P2 (impact high, urgency medium)." in check_view(updated["view"])
 
     # Submitting raises INC-1: a card in the team's channel and a DM to Alice.
-    _, card = raise_by_form(slack, double)
+    card = raise_by_form(slack, double, served)
     assert ticket(served, "INC-1") is not None
     texts = check_message(card["blocks"])
     assert texts[0] == "*INC-1 · P2 · VPN drops every hour*"
@@ -202,7 +209,7 @@ def test_a_service_gone_from_the_catalog_is_refused_after_the_acknowledgement(
 def test_a_move_that_needs_a_reason_asks_for_it_in_a_modal(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     card_ts = "1700000000.000001"
     moves = (
         ("ticket:acknowledge#0", TicketStatus.ACKNOWLEDGED),
@@ -276,7 +283,7 @@ def test_the_message_shortcut_opens_the_form_prefilled_with_a_link(
 def test_a_reply_in_the_requesters_dm_thread_is_their_comment(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     dm = next(call for call in double.calls_to("chat.postMessage") if call["channel"] == ALICE)
     assert "Your incident INC-1 was raised" in " ".join(check_message(dm["blocks"]))
     reply = {
@@ -324,9 +331,9 @@ def test_a_dm_to_the_bot_offers_to_raise_and_the_button_opens_the_form(
 
 
 def test_ticket_mine_help_and_a_reference_are_answered_ephemerally(
-    slack: SlackClient, double: SlackDouble
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     double.wait_for_calls("chat.postEphemeral", 1)
     for number, text in enumerate(("mine", "help", "INC-1", "INC-999"), start=2):
         assert slack.command(ALICE, text).status == 200
@@ -343,9 +350,9 @@ def test_ticket_mine_help_and_a_reference_are_answered_ephemerally(
 
 
 def test_app_home_shows_my_tickets_approvals_and_team_queue(
-    slack: SlackClient, double: SlackDouble
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     opened = {"type": "app_home_opened", "user": BOB, "channel": "D0BOB", "tab": "home"}
 
     assert slack.event(opened, "EvHome1").status == 200
@@ -366,7 +373,7 @@ def test_app_home_shows_my_tickets_approvals_and_team_queue(
 def test_a_non_responder_pressing_acknowledge_is_refused_and_nothing_changes(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    _, card = raise_by_form(slack, double)
+    card = raise_by_form(slack, double, served)
     acknowledge = buttons(card["blocks"])["Acknowledge"]
 
     assert slack.interact(press(ALICE, acknowledge, NETWORK, "1700000000.000001")).status == 200
@@ -403,7 +410,7 @@ def test_bad_requests_change_nothing(
 def test_a_duplicate_or_retried_event_changes_nothing_the_second_time(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     reply = thread_reply(ALICE, "Still dropping", NETWORK, "1700000000.000001")
 
     assert slack.event(reply, "EvDup").status == 200
@@ -424,10 +431,10 @@ def test_a_duplicate_or_retried_event_changes_nothing_the_second_time(
 
 
 def test_an_oversized_description_is_cut_visibly_with_the_way_to_see_it_whole(
-    slack: SlackClient, double: SlackDouble
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
     description = "The tunnel drops. " * 1000  # 18,000 characters
-    _, card = raise_by_form(slack, double, description=description, title="<!channel> & <@U1>")
+    card = raise_by_form(slack, double, served, description=description, title="<!channel> & <@U1>")
 
     texts = check_message(card["blocks"])
     assert texts[0] == "*INC-1 · P2 · &lt;!channel&gt; &amp; &lt;@U1&gt;*"
@@ -469,7 +476,7 @@ def test_slack_answering_429_then_500_loses_nothing(
 def test_a_burst_of_changes_coalesces_into_one_card_edit(
     slack: SlackClient, double: SlackDouble, served: SlackDesk, clock: ManualClock
 ) -> None:
-    raise_by_form(slack, double)
+    raise_by_form(slack, double, served)
     # The first edit fails, so the burst's card edits and notes queue up behind it.
     double.fail_next("chat.update", 500)
     card_ts = "1700000000.000001"

@@ -75,7 +75,7 @@ class SlackDesk:
         platform = SlackPlatform(config.slack, host="127.0.0.1")
         desk = build_desk(config, db, [platform.sender], clock)
         loop = asyncio.new_event_loop()
-        threading.Thread(target=loop.run_forever, daemon=True).start()
+        threading.Thread(target=_run_until_stopped, args=(loop,), daemon=True).start()
         serving = asyncio.run_coroutine_threadsafe(_started(platform.serve(desk)), loop).result()
         if config.slack.mode == "http":
             wait_for_port(config.slack.http.port)
@@ -173,8 +173,18 @@ async def _started(work: Coroutine[Any, Any, None]) -> "asyncio.Task[None]":
 
 
 async def _cancelled(task: "asyncio.Task[None]") -> None:
+    """Cancel the platform, then whatever it left running (deliveries, answers)."""
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+    others = [other for other in asyncio.all_tasks() if other is not asyncio.current_task()]
+    for other in others:
+        other.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+
+
+def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_forever()
+    loop.close()
 
 
 def free_port() -> int:
