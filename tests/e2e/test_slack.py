@@ -349,6 +349,19 @@ def test_ticket_mine_help_and_a_reference_are_answered_ephemerally(
     assert "No such ticket: INC-999." in texts[3]
 
 
+def test_in_a_channel_the_bot_is_not_in_the_answer_comes_in_the_dm(
+    slack: SlackClient, double: SlackDouble
+) -> None:
+    double.fail_next("chat.postEphemeral", 200, error="channel_not_found")
+
+    assert slack.command(ALICE, "mine", channel="C0RANDOM").status == 200
+
+    answer = double.wait_for_calls("chat.postMessage", 1)[0]
+    assert answer["channel"] == ALICE
+    assert check_message(answer["blocks"]) == ["You have no open tickets. /new raises one."]
+    assert len(double.calls_to("chat.postEphemeral", ok=False)) == 1
+
+
 def test_app_home_shows_my_tickets_approvals_and_team_queue(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:

@@ -23,19 +23,20 @@ WAIT_SECONDS = 15.0
 
 @dataclass(frozen=True)
 class Call:
-    """One Web API call: its method, arguments, the HTTP status it was answered with, and
-    the token it was made with."""
+    """One Web API call: its method, arguments, the token it was made with, and whether it
+    was answered `ok`."""
 
     method: str
     args: dict[str, Any]
-    status: int
-    token: str = ""
+    token: str
+    ok: bool
 
 
 @dataclass
 class _Failure:
     status: int
     retry_after: int | None
+    error: str
 
 
 @dataclass
@@ -69,13 +70,18 @@ class SlackDouble:
         self._on_loop(self._shutdown()).result(timeout=WAIT_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
-    def fail_next(self, method: str, status: int, retry_after: int | None = None) -> None:
-        """Answer the next call of `method` with `status` (and Retry-After when given)."""
-        self._failures.setdefault(method, []).append(_Failure(status, retry_after))
+    def fail_next(
+        self, method: str, status: int, retry_after: int | None = None, error: str = ""
+    ) -> None:
+        """Answer the next call of `method` with `status` (and Retry-After when given), and
+        `{"ok": false, "error": error}` (a 200 with an error is how Slack refuses a call)."""
+        default = {429: "ratelimited"}.get(status, "internal_error")
+        failure = _Failure(status, retry_after, error or default)
+        self._failures.setdefault(method, []).append(failure)
 
     def calls_to(self, method: str, *, ok: bool = True) -> list[dict[str, Any]]:
-        """The arguments of every call of `method` (answered 200 unless `ok` is False)."""
-        return [c.args for c in list(self.calls) if c.method == method and (c.status == 200) == ok]
+        """The arguments of every call of `method` answered ok (or, with `ok` False, refused)."""
+        return [c.args for c in list(self.calls) if c.method == method and c.ok == ok]
 
     def wait_for(self, condition: Callable[[], bool], what: str) -> None:
         """Wait until `condition` holds (work after Slack's ack runs in the background)."""
@@ -126,13 +132,12 @@ class SlackDouble:
         failures = self._failures.get(method) or []
         if failures:
             failure = failures.pop(0)
-            self.calls.append(Call(method, args, failure.status, token))
+            self.calls.append(Call(method, args, token, ok=False))
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            error = "ratelimited" if failure.status == 429 else "internal_error"
             return web.json_response(
-                {"ok": False, "error": error}, status=failure.status, headers=headers
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
-        self.calls.append(Call(method, args, 200, token))
+        self.calls.append(Call(method, args, token, ok=True))
         return web.json_response({"ok": True, **self._answer(method, args)})
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

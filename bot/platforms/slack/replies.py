@@ -2,11 +2,16 @@
 acted, or as a plain message in their DM with the bot (a DM channel, or their user id, which
 Slack takes as that DM), which only they see."""
 
+import logging
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.slack.inbound import form_metadata
 from bot.platforms.slack.outbound import message, modal_view
 from handlers.events import Reply
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_PERSON = Reply(
     text="I do not know you yet: please ask your admins to add your Slack account to the "
@@ -60,10 +65,18 @@ class Answerer:
                 channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts
             )
             return
-        await self._client.chat_postEphemeral(
-            channel=channel,
-            user=user,
-            text=rendered.text,
-            blocks=rendered.blocks,
-            thread_ts=thread_ts,
-        )
+        try:
+            await self._client.chat_postEphemeral(
+                channel=channel,
+                user=user,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as error:
+            # /ticket works in channels the bot is not in, where it cannot post: say it in
+            # the DM with the bot instead.
+            log.info("no ephemeral answer in %s (%s); answering in the DM", channel, error)
+            await self._client.chat_postMessage(
+                channel=user, text=rendered.text, blocks=rendered.blocks
+            )
