@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+import aiohttp
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -13,7 +14,7 @@ from starlette.routing import Route
 
 from bot.config import SlackConfig
 from bot.platforms.base import Sender
-from bot.platforms.slack.app import build_app, check_mode, web_client
+from bot.platforms.slack.app import TIMEOUT_SECONDS, build_app, check_mode, web_client
 from bot.platforms.slack.listeners import Listeners
 from bot.platforms.slack.sender import SlackSender
 
@@ -32,13 +33,22 @@ class SlackPlatform:
         self.sender: Sender = SlackSender(self._client)
 
     async def serve(self, desk: "Desk") -> None:
-        """Receive from Slack until cancelled."""
+        """Receive from Slack until cancelled.
+
+        While serving, Web API calls share one HTTP session (slack-sdk opens a session, and a
+        connection, per call otherwise); made on the loop that uses it, closed at the end.
+        """
         listeners = Listeners(desk.router, desk.db, desk.dispatcher, self._client)
         app = build_app(self._config, self._client, listeners)
-        if self._config.mode == "socket":
-            await _socket_mode(app, self._config.app_token or "")
-        else:
-            await uvicorn.Server(self._server_config(app)).serve()
+        timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+        self._client.session = aiohttp.ClientSession(timeout=timeout)
+        try:
+            if self._config.mode == "socket":
+                await _socket_mode(app, self._config.app_token or "")
+            else:
+                await uvicorn.Server(self._server_config(app)).serve()
+        finally:
+            await self._client.session.close()
 
     def _server_config(self, app: AsyncApp) -> uvicorn.Config:
         handler = AsyncSlackRequestHandler(app)
