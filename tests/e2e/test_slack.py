@@ -79,6 +79,11 @@ def undelivered(served: SlackDesk) -> int:
     return sum(status != OutboxStatus.DELIVERED for status in statuses) if statuses else 1
 
 
+def outbox_statuses(served: SlackDesk) -> list[OutboxStatus]:
+    with unit_of_work(served.desk.db) as session:
+        return list(session.scalars(select(OutboxIntent.status).order_by(OutboxIntent.id)))
+
+
 def failed_intents(served: SlackDesk) -> int:
     with unit_of_work(served.desk.db) as session:
         errors = session.scalars(select(OutboxIntent.last_error)).all()
@@ -484,6 +489,30 @@ def test_slack_answering_429_then_500_loses_nothing(
     with unit_of_work(served.desk.db) as session:
         statuses = session.scalars(select(OutboxIntent.status)).all()
     assert set(statuses) == {OutboxStatus.DELIVERED}
+
+
+def test_a_channel_slack_does_not_know_is_given_up_at_once_and_the_dm_still_goes(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk, clock: ManualClock
+) -> None:
+    double.fail_next("chat.postMessage", 200, error="channel_not_found")
+
+    assert slack.interact(submission(ALICE, GOOD_FORM)).status == 200
+    gave_up = [OutboxStatus.DEAD, OutboxStatus.DELIVERED]
+    double.wait_for(lambda: outbox_statuses(served) == gave_up, "the card given up, the DM sent")
+    clock.advance(timedelta(hours=1))
+    served.deliver()
+
+    with unit_of_work(served.desk.db) as session:
+        rows = session.execute(
+            select(OutboxIntent.status, OutboxIntent.attempts, OutboxIntent.last_error).order_by(
+                OutboxIntent.id
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (OutboxStatus.DEAD, 1, "Slack refused: channel_not_found"),
+        (OutboxStatus.DELIVERED, 1, None),
+    ]
+    assert [call["channel"] for call in double.calls_to("chat.postMessage")] == [ALICE]
 
 
 def test_a_burst_of_changes_coalesces_into_one_card_edit(
