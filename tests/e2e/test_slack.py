@@ -314,7 +314,7 @@ def test_a_reply_in_the_requesters_dm_thread_is_their_comment(
 
 
 def test_a_dm_to_the_bot_offers_to_raise_and_the_button_opens_the_form(
-    slack: SlackClient, double: SlackDouble
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:
     dm = {
         "type": "message",
@@ -333,6 +333,21 @@ def test_a_dm_to_the_bot_offers_to_raise_and_the_button_opens_the_form(
     opened = double.wait_for_calls("views.open", 1)[0]
     title = next(b for b in opened["view"]["blocks"] if b.get("block_id") == "title")
     assert title["element"]["initial_value"] == "My laptop will not boot"
+
+    # Submitted, the ticket is told of once in the DM: by the outbox, not also by the form.
+    values = GOOD_FORM | {"title": "My laptop will not boot", "service": "laptops"}
+    submitted = submission(ALICE, values, opened["view"]["private_metadata"])
+    assert slack.interact(submitted).status == 200
+    double.wait_for(lambda: undelivered(served) == 0, "the card and the DM delivered")
+    assert slack.command(ALICE, "help", channel="D0ALICE").status == 200  # a later answer
+    double.wait_for_calls("chat.postMessage", 4)
+    posted = double.calls_to("chat.postMessage")
+    to_alice = [check_message(c["blocks"])[0] for c in posted if c["channel"] in (ALICE, "D0ALICE")]
+    assert to_alice == [
+        "Shall I raise a ticket about this?",
+        "*INC-1 · P2 · My laptop will not boot*",
+        "*Deskbot: what you can do*",
+    ]
 
 
 def test_ticket_mine_help_and_a_reference_are_answered_ephemerally(

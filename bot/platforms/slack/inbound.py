@@ -122,6 +122,11 @@ def is_direct(event: Body) -> bool:
     return event.get("channel_type") == "im"
 
 
+def is_direct_conversation(conversation: str) -> bool:
+    """Whether a neutral conversation key is the person's DM with the bot (or unknown)."""
+    return conversation == DIRECT or conversation.startswith(("D", "U"))
+
+
 def message_event(body: Body, person: str, ticket: str | None) -> InboundEvent:
     """A message: a comment when it replies in a ticket's thread, else free text."""
     event = body["event"]

@@ -16,7 +16,7 @@ from bot.platforms.slack.kicker import Kicker
 from bot.platforms.slack.lookups import Lookups
 from bot.platforms.slack.outbound import home_view, modal_view
 from bot.platforms.slack.replies import HELP, UNKNOWN_PERSON, Answerer
-from handlers.events import DIRECT, InboundEvent, Reply
+from handlers.events import InboundEvent, Reply
 from handlers.raise_form import FORM, form_errors
 from handlers.router import Router
 from handlers.ticket_actions import REASON_FORM
@@ -106,11 +106,12 @@ class Listeners:
             return
         await ack()
         replies = await self._handle(event)
-        if event.place.conversation != DIRECT:
-            await self._answerer.answer(replies, user=user, channel=event.place.conversation)
+        channel = event.place.conversation
+        if not inbound.is_direct_conversation(channel):
+            await self._answerer.answer(replies, user=user, channel=channel)
             return
-        # Opened where no channel is known: the outbox's DM tells of the raise; only a refusal
-        # needs saying, in the DM with the bot.
+        # Opened from the DM with the bot (or where no channel is known): the outbox's DM
+        # tells of the raise there already; only a refusal needs saying.
         refusals = [reply for reply in replies if reply.problem]
         await self._answerer.answer(refusals, user=user, channel=user)
 

@@ -7,7 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.slack.inbound import form_metadata
+from bot.platforms.slack.inbound import form_metadata, is_direct_conversation
 from bot.platforms.slack.outbound import message, modal_view
 from handlers.events import Reply
 
@@ -60,7 +60,7 @@ class Answerer:
 
     async def _post(self, reply: Reply, user: str, channel: str, thread_ts: str | None) -> None:
         rendered = message(reply, whole=True)
-        if channel.startswith(("D", "U")):  # the DM with the bot: only they see it
+        if is_direct_conversation(channel):  # the DM with the bot: only they see it
             await self._client.chat_postMessage(
                 channel=channel, text=rendered.text, blocks=rendered.blocks, thread_ts=thread_ts
             )
