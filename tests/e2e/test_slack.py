@@ -382,6 +382,27 @@ def test_in_a_channel_the_bot_is_not_in_the_answer_comes_in_the_dm(
     assert len(double.calls_to("chat.postEphemeral", ok=False)) == 1
 
 
+def test_someone_not_in_the_directory_is_told_so_and_changes_nothing(
+    slack: SlackClient, double: SlackDouble, served: SlackDesk
+) -> None:
+    raise_by_form(slack, double, served)
+    stranger = "U0STRANGER"
+
+    assert slack.command(stranger, "mine").status == 200
+    double.wait_for_calls("chat.postEphemeral", 2)
+    reply = thread_reply(stranger, "me too", NETWORK, "1700000000.000001")
+    assert slack.event(reply, "EvStranger").status == 200
+
+    told = double.wait_for_calls("chat.postEphemeral", 3)[1:]
+    assert [(call["user"], call.get("thread_ts")) for call in told] == [
+        (stranger, None),
+        (stranger, "1700000000.000001"),
+    ]
+    for call in told:
+        assert check_message(call["blocks"])[0].startswith(":warning: I do not know you yet")
+    assert comments(served) == []
+
+
 def test_app_home_shows_my_tickets_approvals_and_team_queue(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:

@@ -125,12 +125,12 @@ class Listeners:
         if ticket is None and not inbound.is_direct(event):
             return
         person = await self._lookups.person(event.get("user"))
-        channel = event["channel"]
-        if person is None:
-            await self._answerer.answer([UNKNOWN_PERSON], user=event["user"], channel=channel)
-            return
-        replies = await self._handle(inbound.message_event(body, person, ticket))
-        await self._answerer.answer(replies, user=event["user"], channel=channel, thread_ts=root)
+        replies = [UNKNOWN_PERSON]
+        if person is not None:
+            replies = await self._handle(inbound.message_event(body, person, ticket))
+        await self._answerer.answer(
+            replies, user=event["user"], channel=event["channel"], thread_ts=root
+        )
 
     async def on_home(self, body: Body) -> None:
         """The App Home tab: the person's tickets, approvals and team queue."""
