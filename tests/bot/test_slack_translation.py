@@ -123,6 +123,18 @@ def test_metadata_round_trips_the_channel() -> None:
     assert inbound.metadata_channel(inbound.form_metadata("C0GENERAL")) == "C0GENERAL"
 
 
+def test_text_slack_escaped_reaches_handlers_as_typed_and_renders_escaped_once() -> None:
+    body = {
+        "event_id": "Ev1",
+        "event": CHANNEL_MESSAGE | {"text": "R&amp;D says &lt;!channel&gt; &amp;lt;"},
+    }
+
+    typed = inbound.message_event(body, "bob", "INC-1").text
+
+    assert typed == "R&D says <!channel> &lt;"
+    assert escape(typed) == "R&amp;D says &lt;!channel&gt; &amp;lt;"
+
+
 def test_mentions_and_broadcasts_are_escaped() -> None:
     assert escape("<!channel> & <@U1> <https://x|y>") == (
         "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;https://x|y&gt;"

@@ -1,7 +1,8 @@
 """Slack payloads -> neutral events (pure): tiny predicates, then one translation each.
 
 The person (a directory key) and a thread's ticket are looked up by the caller; everything
-here only reads the payload.
+here only reads the payload. Typed text reaches handlers as typed: Slack's entities in
+message and command text are undone here (and the renderer escapes it again on the way out).
 """
 
 import json
@@ -9,7 +10,7 @@ from typing import Any
 
 from bot.platforms.slack.ids import PLATFORM
 from bot.platforms.slack.outbound import INPUT_MAX, action_name
-from bot.platforms.slack.text import cut
+from bot.platforms.slack.text import cut, unescape
 from handlers.events import DIRECT, EventKind, InboundEvent, Place
 from workflows.errors import InvalidInput
 from workflows.references import parse_reference
@@ -36,14 +37,15 @@ def ticket_command(text: str) -> tuple[str, str]:
 
 def command_event(body: Body, person: str) -> InboundEvent:
     """A `/ticket` slash command."""
-    name, text = ticket_command(body.get("text") or "")
+    name, text = ticket_command(unescape(body.get("text") or ""))
     return InboundEvent(person, place(body.get("channel_id")), EventKind.COMMAND, name, text)
 
 
 def shortcut_event(body: Body, person: str, permalink: str) -> InboundEvent:
     """The message shortcut: a raise prefilled with the message and a link to it."""
     link = f"\n\nFrom Slack: {permalink}"
-    text = cut(body["message"].get("text") or "", INPUT_MAX - len(link), "(cut)") + link
+    message = unescape(body["message"].get("text") or "")
+    text = cut(message, INPUT_MAX - len(link), "(cut)") + link
     channel = body.get("channel", {}).get("id")
     return InboundEvent(person, place(channel), EventKind.COMMAND, "new", text)
 
@@ -134,7 +136,7 @@ def message_event(body: Body, person: str, ticket: str | None) -> InboundEvent:
         person,
         place(event.get("channel"), ticket),
         EventKind.TEXT,
-        text=event.get("text") or "",
+        text=unescape(event.get("text") or ""),
         delivery_id=body.get("event_id"),
     )
 

@@ -72,9 +72,9 @@ def message(reply: Reply, *, whole: bool = False) -> Message:
 def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
     """The App Home tab: each reply a part, divided, within a view's 100 blocks."""
     blocks: list[Block] = []
-    room = VIEW_BLOCKS
     for index, reply in enumerate(replies):
-        part = ([DividerBlock()] if index else []) + _reply_blocks(reply, room - len(blocks) - 1)
+        room = VIEW_BLOCKS - len(blocks) - 1
+        part = ([DividerBlock()] if index else []) + _reply_blocks(reply, room)
         if len(blocks) + len(part) > VIEW_BLOCKS:
             break
         blocks += part

@@ -10,6 +10,12 @@ def escape(text: str) -> str:
     return "".join(_ENTITIES.get(char, char) for char in text)
 
 
+def unescape(text: str) -> str:
+    """Text as a person typed it, from a message or command text, where Slack sends `&`, `<`
+    and `>` as entities (`&amp;` last, so `&amp;lt;` stays the `&lt;` that was typed)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def cut(text: str, limit: int, more: str = "") -> str:
     """Plain text that fits `limit` characters: itself, or its start, an ellipsis and `more`."""
     if len(text) <= limit:
