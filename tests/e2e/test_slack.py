@@ -177,6 +177,17 @@ def check_message_blocks(call: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks
 
 
+def test_the_ack_does_not_wait_for_slow_work(slack: SlackClient, double: SlackDouble) -> None:
+    release = double.hold("views.open")  # Slack is slow to open the modal
+
+    answer = slack.command(ALICE)  # answered while views.open is still held
+
+    assert answer.status == 200
+    assert double.calls_to("views.open") == []
+    release()
+    double.wait_for_calls("views.open", 1)
+
+
 def test_a_wrong_submission_is_refused_in_the_acknowledgement_input_by_input(
     slack: SlackClient, double: SlackDouble, served: SlackDesk
 ) -> None:

@@ -46,6 +46,7 @@ class SlackDouble:
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    _holds: dict[str, asyncio.Event] = field(default_factory=dict)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _other: Any = field(default_factory=lambda: itertools.count(1))
     _loop: asyncio.AbstractEventLoop | None = None
@@ -78,6 +79,18 @@ class SlackDouble:
         default = {429: "ratelimited"}.get(status, "internal_error")
         failure = _Failure(status, retry_after, error or default)
         self._failures.setdefault(method, []).append(failure)
+
+    def hold(self, method: str) -> Callable[[], None]:
+        """Keep calls of `method` waiting (a slow Slack) until the returned function is called."""
+        assert self._loop is not None
+        held = self._on_loop(_new_event()).result(timeout=WAIT_SECONDS)
+        self._holds[method] = held
+        loop = self._loop
+
+        def release() -> None:
+            loop.call_soon_threadsafe(held.set)
+
+        return release
 
     def calls_to(self, method: str, *, ok: bool = True) -> list[dict[str, Any]]:
         """The arguments of every call of `method` answered ok (or, with `ok` False, refused)."""
@@ -128,6 +141,8 @@ class SlackDouble:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
+        if method in self._holds:
+            await self._holds[method].wait()
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         failures = self._failures.get(method) or []
         if failures:
@@ -183,6 +198,10 @@ class SlackDouble:
         for socket in self._sockets:
             if not socket.closed:
                 await socket.send_json(envelope)
+
+
+async def _new_event() -> asyncio.Event:
+    return asyncio.Event()
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:
