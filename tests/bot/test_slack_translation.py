@@ -59,6 +59,11 @@ def test_edits_joins_and_bot_posts_are_not_person_messages(changes: dict[str, st
     assert not inbound.is_person_message(CHANNEL_MESSAGE | changes)
 
 
+@pytest.mark.parametrize("subtype", ["file_share", "thread_broadcast"])
+def test_replies_with_files_or_also_sent_to_the_channel_are_person_messages(subtype: str) -> None:
+    assert inbound.is_person_message(CHANNEL_MESSAGE | {"subtype": subtype})
+
+
 def test_a_thread_reply_becomes_text_in_the_tickets_thread_with_its_event_id() -> None:
     body = {"type": "event_callback", "event_id": "Ev1", "event": CHANNEL_MESSAGE}
 

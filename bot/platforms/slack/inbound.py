@@ -18,6 +18,7 @@ from workflows.references import parse_reference
 Body = dict[str, Any]
 SUBCOMMANDS = frozenset({"mine", "help", "cancel"})
 SHORTCUT = "raise_from_message"
+PERSON_SUBTYPES = frozenset({"", "file_share", "thread_broadcast"})
 
 
 def place(channel: str | None, ticket: str | None = None) -> Place:
@@ -109,8 +110,13 @@ def metadata_channel(metadata: str) -> str | None:
 
 
 def is_person_message(event: Body) -> bool:
-    """A plain message typed by a person (no edits, joins, bot posts)."""
-    return event.get("type") == "message" and "subtype" not in event and "bot_id" not in event
+    """A message a person wrote: plain, with files, or a thread reply also sent to the
+    channel (not an edit, a join or a bot's post)."""
+    return (
+        event.get("type") == "message"
+        and event.get("subtype", "") in PERSON_SUBTYPES
+        and "bot_id" not in event
+    )
 
 
 def thread_root(event: Body) -> str | None:
