@@ -13,6 +13,7 @@ from bench.report import print_table
 from bench.sla_sweep import add_arguments as add_sla_arguments
 from bench.sla_sweep import plan_from as sla_plan
 from bench.sla_sweep import run as run_sla_sweep
+from bench.slack_rate import SlackPlan, print_slack, run_slack
 from bench.telegram_webhook import Plan as TelegramPlan
 from bench.telegram_webhook import run_telegram
 
@@ -43,6 +44,8 @@ def _arguments() -> argparse.Namespace:
         "--no-delivery-ids", action="store_true", help="skip the run with delivery ids"
     )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--slack-only", action="store_true", help="only the Slack benchmark")
+    parser.add_argument("--no-slack", action="store_true", help="skip the Slack benchmark")
     parser.add_argument(
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
@@ -70,6 +73,9 @@ def main() -> None:
         return
     if args.telegram_only:
         run_telegram(TelegramPlan())
+        return
+    if args.slack_only:
+        print_slack(run_slack(SlackPlan()), SlackPlan())
         return
     averages, cpus = os.getloadavg(), os.cpu_count() or 1
     load = ", ".join(f"{value:.2f}" for value in averages)
@@ -101,6 +107,9 @@ def main() -> None:
         run_sla_sweep(sla_plan(args), args.sqlite_only)
     if not args.no_telegram:
         run_telegram(TelegramPlan())
+    if not args.no_slack:
+        print()
+        print_slack(run_slack(SlackPlan()), SlackPlan())
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 

@@ -12,10 +12,11 @@ from bot.config import Config, ConfigError, config_secrets, load_config
 from bot.logs import configure_logging, mask_secrets
 from bot.platforms.base import Platform
 from bot.platforms.console.platform import ConsolePlatform
+from bot.platforms.slack.platform import SlackPlatform
 from bot.platforms.telegram import setup_check
 from bot.platforms.telegram.platform import TelegramPlatform
 
-PLATFORMS = ("console", "telegram")
+PLATFORMS = ("console", "slack", "telegram")
 DEMO_CONFIG = "config.example.yaml"
 
 
@@ -34,22 +35,36 @@ def _config(path: Path | None) -> Config:
     return config
 
 
+def build_platforms(config: Config, name: str | None) -> list[Platform]:
+    """The platform `--platform` names; without one, every chat platform the config sets up
+    (Slack and Telegram together in one process), or the console when it sets up none."""
+    if name is None:
+        chosen = [p for p in ("slack", "telegram") if getattr(config, p) is not None]
+        return [build_platform(config, p) for p in chosen] or [ConsolePlatform()]
+    return [build_platform(config, name)]
+
+
+def build_platform(config: Config, name: str) -> Platform:
+    """One platform, built from its config section."""
+    if name == "slack":
+        if config.slack is None:
+            raise ConfigError("slack: the config has no slack section (see config.example.yaml)")
+        return SlackPlatform(config.slack)
+    if name == "telegram":
+        if config.telegram is None:
+            raise ConfigError("telegram: missing; --platform telegram needs telegram.token")
+        return TelegramPlatform(config.telegram)
+    return ConsolePlatform()
+
+
 def _run(args: argparse.Namespace) -> int:
     config = _config(args.config)
     if args.config is None:
         print(
             f"No --config given: running the demo desk from {demo_config_path()}.", file=sys.stderr
         )
-    asyncio.run(serve(config, [_platform(args.platform, config)]))
+    asyncio.run(serve(config, build_platforms(config, args.platform)))
     return 0
-
-
-def _platform(name: str, config: Config) -> Platform:
-    if name == "console":
-        return ConsolePlatform()
-    if config.telegram is None:
-        raise ConfigError("telegram: missing; --platform telegram needs telegram.token")
-    return TelegramPlatform(config.telegram)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -83,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the bot (the console demo with no config)")
     run.add_argument("--config", type=Path, help="config file (default: the bundled demo)")
-    run.add_argument("--platform", choices=PLATFORMS, default="console")
+    run.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="serve only this platform (default: every one the config sets up, else console)",
+    )
     run.set_defaults(handler=_run)
 
     database = commands.add_parser("db", help="database maintenance")

@@ -101,6 +101,24 @@ def approval_buttons(ticket: TicketView) -> tuple[Button, ...]:
     )
 
 
+def ticket_line(ticket: TicketView) -> str:
+    """One line of a list: `INC-12 · P2 · new · VPN drops every hour (with Bob)`."""
+    status = status_label(ticket.status)
+    line = f"{ticket.reference} · {ticket.priority} · {status} · {ticket.title}"
+    return line + (f" (with {ticket.assignee.name})" if ticket.assignee else "")
+
+
+def raised_reply(ticket: TicketView, now: datetime) -> Reply:
+    """What the requester is told when their ticket was raised."""
+    text = f"Raised {ticket.reference}. {ticket.team_name} has it; I will tell you when it changes."
+    return Reply(
+        title=card_title(ticket),
+        text=text,
+        fields=card_fields(ticket, now),
+        ticket=ticket.reference,
+    )
+
+
 def ticket_card(ticket: TicketView, now: datetime) -> Reply:
     """The card posted to the owning team's channel and edited as the ticket changes."""
     may_take = ticket.closed_at is None

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from handlers import raise_ticket, ticket_actions
+from handlers import raise_form, raise_ticket, ticket_actions
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
 from handlers.events import InboundEvent, Reply
@@ -20,9 +20,12 @@ DIALOGS: dict[str, DialogHandler] = {
 
 
 def continue_dialog(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
-    """Hand the answer to the dialog in progress, or explain there is none."""
+    """Hand the answer to the dialog in progress, or explain there is none (where forms are
+    shown, offer to raise a ticket about the text instead)."""
     with unit_of_work(ctx.db) as session:
         dialog = load_dialog(session, dialog_key(event))
+        if dialog is None and event.place.forms and event.text.strip():
+            return [raise_form.offer(event.text)]
         if dialog is None:
             return [
                 Reply(

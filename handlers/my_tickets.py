@@ -1,8 +1,8 @@
 """`/mine`: the person's open tickets, raised by or assigned to them."""
 
+from handlers.cards import ticket_line
 from handlers.context import HandlerContext
 from handlers.events import InboundEvent, Reply
-from handlers.labels import status_label
 from workflows.tickets import my_tickets
 from workflows.unit_of_work import unit_of_work
 
@@ -13,9 +13,5 @@ def list_mine(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
         tickets = my_tickets(session, event.person)
     if not tickets:
         return [Reply(text="You have no open tickets. /new raises one.", private=True)]
-    lines = [
-        f"{t.reference} · {t.priority} · {status_label(t.status)} · {t.title}"
-        + (f" (with {t.assignee.name})" if t.assignee else "")
-        for t in tickets
-    ]
+    lines = [ticket_line(ticket) for ticket in tickets]
     return [Reply(title="Your open tickets", text="\n".join(lines), private=True)]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.cards import card_fields, card_title
+from handlers.cards import raised_reply
 from handlers.context import HandlerContext
 from handlers.dialog_state import choice_value, dialog_key
 from handlers.events import Button, EventKind, InboundEvent, Reply, problem
@@ -177,9 +177,7 @@ def _finish(
         raise ConcurrentChange("This ticket was already raised; nothing more was done.")
     now = ctx.clock.now()
     ticket = raise_ticket(session, ctx.settings, event.person, new, now)
-    text = f"Raised {ticket.reference}. {ticket.team_name} has it; I will tell you when it changes."
-    fields = card_fields(ticket, now)
-    return [Reply(title=card_title(ticket), text=text, fields=fields, ticket=ticket.reference)]
+    return [raised_reply(ticket, now)]
 
 
 def _cancel(session: Session, event: InboundEvent) -> list[Reply]:

@@ -17,8 +17,10 @@ from handlers import (
     comment,
     dialogs,
     guide,
+    home,
     my_tickets,
     priority,
+    raise_form,
     raise_ticket,
     show_ticket,
     ticket_actions,
@@ -40,6 +42,11 @@ class Intent(StrEnum):
     START = "start"
     HELP = "help"
     NEW = "new"
+    RAISE_FORM = "raise_form"
+    FORM_PREVIEW = "form_preview"
+    FORM_SUBMIT = "form_submit"
+    REASON_FORM = "reason_form"
+    HOME = "home"
     MINE = "mine"
     SHOW = "show"
     COMMENT = "comment"
@@ -64,6 +71,11 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.START, guide.greet),
     Route(Intent.HELP, guide.show_help),
     Route(Intent.NEW, raise_ticket.start),
+    Route(Intent.RAISE_FORM, raise_form.open_form),
+    Route(Intent.FORM_PREVIEW, raise_form.preview),
+    Route(Intent.FORM_SUBMIT, raise_form.submit),
+    Route(Intent.REASON_FORM, ticket_actions.submit_reason),
+    Route(Intent.HOME, home.show_home),
     Route(Intent.MINE, my_tickets.list_mine),
     Route(Intent.SHOW, show_ticket.show),
     Route(Intent.COMMENT, comment.comment),
@@ -86,6 +98,7 @@ COMMANDS: dict[str, Intent] = {
     "assign": Intent.ASSIGN,
     "priority": Intent.PRIORITY,
     "cancel": Intent.CANCEL,
+    "home": Intent.HOME,
 }
 
 
@@ -93,8 +106,11 @@ def classify(event: InboundEvent) -> Intent:
     """Which intent an event expresses."""
     match event.kind:
         case EventKind.COMMAND:
-            return COMMANDS.get(event.name.lower(), Intent.UNKNOWN_COMMAND)
+            intent = COMMANDS.get(event.name.lower(), Intent.UNKNOWN_COMMAND)
+            return Intent.RAISE_FORM if intent == Intent.NEW and event.place.forms else intent
         case EventKind.BUTTON:
+            if event.name == raise_form.OPEN:
+                return Intent.RAISE_FORM
             if event.name == raise_ticket.CHOOSE:
                 return Intent.DIALOG_ANSWER
             if ticket_actions.is_ticket_button(event.name):
@@ -102,6 +118,12 @@ def classify(event: InboundEvent) -> Intent:
             return Intent.UNKNOWN_BUTTON
         case EventKind.TEXT:
             return Intent.COMMENT if event.place.ticket else Intent.DIALOG_ANSWER
+        case EventKind.FORM_CHANGE:
+            return Intent.FORM_PREVIEW
+        case EventKind.FORM_SUBMIT:
+            if event.name == ticket_actions.REASON_FORM:
+                return Intent.REASON_FORM
+            return Intent.FORM_SUBMIT
 
 
 class Router:

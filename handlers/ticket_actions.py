@@ -2,26 +2,30 @@
 
 A button press names its action and carries the ticket reference; everything is checked again
 by the domain, so a stale or forged press changes nothing. A move that needs a reason asks for
-it first, holding the question as a dialog so it survives a restart.
+it first (typed, or in a form where the platform shows forms), holding the question as a
+dialog so it survives a restart.
 """
+
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from handlers.cards import ESCALATE_ACTION, TAKE_ACTION, TICKET_ACTION, card_title
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
-from handlers.events import EventKind, InboundEvent, Reply, problem
+from handlers.events import EventKind, Form, InboundEvent, Input, Reply, problem
 from handlers.labels import ACTION_LABELS, status_label
 from storage.enums import TicketStatus
 from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
 from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
 from workflows.references import parse_reference
-from workflows.tickets import act, check_allowed, escalate, take
+from workflows.tickets import NOTE_MAX, act, check_allowed, escalate, take
 from workflows.unit_of_work import unit_of_work
 from workflows.views import TicketView
 
 DIALOG = "reason"
+REASON_FORM = "reason"
 _NEEDS_NOTE = frozenset(
     row.action for rows in TRANSITIONS.values() for row in rows if row.needs_note
 )
@@ -92,7 +96,24 @@ def _ask_reason(
         ]
     data = {"action": move.value, "reference": reference}
     save_dialog(session, dialog_key(event), Dialog(DIALOG, "reason", data), ctx.clock.now())
+    if event.place.forms:
+        return [Reply(form=_reason_form(move, reference), private=True)]
     return [Reply(text=f"{ACTION_LABELS[move]} {reference}: please type the reason (or /cancel).")]
+
+
+def submit_reason(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
+    """The reason form: apply the held move with the reason given (as if typed)."""
+    typed = replace(event, kind=EventKind.TEXT, text=dict(event.values).get("reason", ""))
+    with unit_of_work(ctx.db) as session:
+        dialog = load_dialog(session, dialog_key(typed))
+        if dialog is None or dialog.name != DIALOG:
+            return [problem("That reason was already given or cancelled; nothing was changed.")]
+        return on_reason(ctx, session, typed, dialog)
+
+
+def _reason_form(move: Action, reference: str) -> Form:
+    reason = Input("reason", "Reason", max_length=NOTE_MAX, multiline=True)
+    return Form(REASON_FORM, f"{ACTION_LABELS[move]} {reference}", "Save", (reason,))
 
 
 def _moved(ticket: TicketView) -> Reply:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from storage.enums import MessageRole
 from storage.inserts import insert_if_absent
-from storage.models import ChatMessage
+from storage.models import ChatMessage, Ticket
 
 
 def find_message(
@@ -46,4 +46,14 @@ def remember_message(
             "created_at": now,
         },
         ["ticket_id", "platform", "address", "role"],
+    )
+
+
+def ticket_for_message(session: Session, platform: str, message_id: str) -> str | None:
+    """The reference of the ticket whose card or DM thread is this message, if any."""
+    return session.scalar(
+        select(Ticket.reference)
+        .join(ChatMessage, ChatMessage.ticket_id == Ticket.id)
+        .where(ChatMessage.platform == platform, ChatMessage.message_id == message_id)
+        .limit(1)
     )

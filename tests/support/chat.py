@@ -6,6 +6,7 @@ can assert on exactly what each channel and person would have been sent.
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -45,13 +46,13 @@ class Chat:
     desk: Desk
     sender: RecordingSender
 
-    def command(self, person: str, name: str, text: str = "", **place: str) -> list[Reply]:
+    def command(self, person: str, name: str, text: str = "", **place: Any) -> list[Reply]:
         """`/name text` from `person`."""
         return self.send(
             InboundEvent(person, Place(PLATFORM, **place), EventKind.COMMAND, name, text)
         )
 
-    def say(self, person: str, text: str, **place: str) -> list[Reply]:
+    def say(self, person: str, text: str, **place: Any) -> list[Reply]:
         """Free text from `person`."""
         return self.send(InboundEvent(person, Place(PLATFORM, **place), EventKind.TEXT, text=text))
 
