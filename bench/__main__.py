@@ -6,6 +6,7 @@ import platform
 import textwrap
 import time
 
+from bench import digest
 from bench.desks import postgres_available, postgres_desk, sqlite_desk
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
@@ -41,6 +42,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="profile the SQLite raise path instead"
     )
+    digest.add_arguments(parser)
     return parser.parse_args()
 
 
@@ -82,6 +84,9 @@ def main() -> None:
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    if sizes := digest.sizes_of(args.digest_sizes):
+        print("\nDigest computation (SQL aggregates) and memory")
+        digest.print_digest_table(digest.run(sizes, args.sqlite_only))
     print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
 
 
