@@ -16,16 +16,16 @@ def compute_digest(
 ) -> DigestFigures:
     """Every figure of the digest `name` over `period`, days counted in `timezone`."""
     bounds = day_bounds(period, ZoneInfo(timezone))
-    awaiting, failed = queries.change_figures(session, scope, period)
+    figures = queries.period_figures(session, scope, period, now)
     return DigestFigures(
         name=name,
         timezone=timezone,
         period=period,
-        by_priority=tuple(queries.priority_figures(session, scope, period)),
-        sla=queries.sla_figures(session, scope, period, now),
+        by_priority=tuple(figures.by_priority),
+        sla=figures.sla,
         oldest_open=tuple(queries.oldest_open(session, scope)),
-        changes_awaiting_approval=awaiting,
-        changes_failed=failed,
+        changes_awaiting_approval=figures.changes_awaiting_approval,
+        changes_failed=figures.changes_failed,
         top_services=tuple(queries.top_services(session, scope, period)),
         top_categories=tuple(queries.top_categories(session, scope, period)),
         days=_days(queries.daily_counts(session, scope, bounds), bounds, ZoneInfo(timezone)),

@@ -8,6 +8,7 @@ and PostgreSQL, and right across daylight-saving changes.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -86,8 +87,19 @@ def _resolution_missed(period: Period) -> Condition:
     )
 
 
-def priority_figures(session: Session, scope: Scope, period: Period) -> list[PriorityFigures]:
-    """New, resolved and open tickets and MTTA / MTTR, now and before, for each priority."""
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The figures one pass over the period's tickets gives."""
+
+    by_priority: list[PriorityFigures]
+    sla: SlaFigures
+    changes_awaiting_approval: int
+    changes_failed: int
+
+
+def period_figures(session: Session, scope: Scope, period: Period, now: datetime) -> PeriodFigures:
+    """One statement, grouped by priority: new, resolved and open tickets, MTTA and MTTR now
+    and in the previous period, SLA targets missed and met, tickets at risk, and changes."""
     before = period.previous
     to_ack = seconds_between(Ticket.acknowledged_at, Ticket.created_at)
     to_resolve = seconds_between(Ticket.resolved_at, Ticket.created_at)
@@ -103,15 +115,26 @@ def priority_figures(session: Session, scope: Scope, period: Period) -> list[Pri
             func.avg(to_ack).filter(_within(Ticket.acknowledged_at, before)),
             func.avg(to_resolve).filter(_within(Ticket.resolved_at, period)),
             func.avg(to_resolve).filter(_within(Ticket.resolved_at, before)),
+            *_sla_counts(period, now),
+            *_change_counts(period),
         )
         .where(*_touched(before.start, period.end, scope))
         .group_by(Ticket.priority)
     ).all()
-    found = {Priority(row[0]): row[1:] for row in rows}
+    found = {Priority(row[0]): row[1:8] for row in rows}
     empty = (0, 0, 0, None, None, None, None)
-    return [
-        PriorityFigures(priority, *_figures(found.get(priority, empty))) for priority in Priority
-    ]
+    missed, met, risky, awaiting, failed = (
+        sum(int(row[column]) for row in rows) for column in range(8, 13)
+    )
+    return PeriodFigures(
+        by_priority=[
+            PriorityFigures(priority, *_figures(found.get(priority, empty)))
+            for priority in Priority
+        ],
+        sla=SlaFigures(breaches=missed, met=met, at_risk=risky),
+        changes_awaiting_approval=awaiting,
+        changes_failed=failed,
+    )
 
 
 def _figures(row: Sequence[Any]) -> tuple[Any, ...]:
@@ -123,9 +146,13 @@ def _seconds(value: Any) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def sla_figures(session: Session, scope: Scope, period: Period, now: datetime) -> SlaFigures:
-    """Targets missed and met in the period, and open tickets warned of but not yet due."""
+def _sla_counts(period: Period, now: datetime) -> list[ColumnElement[int]]:
+    """Targets missed in the period, met in it, and open tickets warned of but not yet due."""
     responded = func.coalesce(Ticket.acknowledged_at, Ticket.resolved_at)
+    met_response = and_(_within(responded, period), responded <= Ticket.response_due_at)
+    met_resolution = and_(
+        _within(Ticket.resolved_at, period), Ticket.resolved_at <= Ticket.resolution_due_at
+    )
     at_risk = and_(
         Ticket.resolved_at.is_(None),
         or_(
@@ -141,22 +168,24 @@ def sla_figures(session: Session, scope: Scope, period: Period, now: datetime) -
             ),
         ),
     )
-    missed_response, missed_resolution, met_response, met_resolution, risky = session.execute(
-        select(
-            func.count().filter(_response_missed(period)),
-            func.count().filter(_resolution_missed(period)),
-            func.count().filter(_within(responded, period), responded <= Ticket.response_due_at),
-            func.count().filter(
-                _within(Ticket.resolved_at, period), Ticket.resolved_at <= Ticket.resolution_due_at
-            ),
-            func.count().filter(at_risk),
-        ).where(*_touched(period.start, period.end, scope))
-    ).one()
-    return SlaFigures(
-        breaches=missed_response + missed_resolution,
-        met=met_response + met_resolution,
-        at_risk=risky,
+    return [
+        func.count().filter(_response_missed(period))
+        + func.count().filter(_resolution_missed(period)),
+        func.count().filter(met_response) + func.count().filter(met_resolution),
+        func.count().filter(at_risk),
+    ]
+
+
+def _change_counts(period: Period) -> list[ColumnElement[int]]:
+    """Changes awaiting approval now, and changes that failed in the period."""
+    failed = exists().where(
+        AuditEvent.ticket_id == Ticket.id, AuditEvent.to_status == TicketStatus.FAILED
     )
+    is_change = Ticket.type == TicketType.CHANGE
+    return [
+        func.count().filter(is_change, Ticket.status == TicketStatus.AWAITING_APPROVAL),
+        func.count().filter(is_change, _within(Ticket.resolved_at, period), failed),
+    ]
 
 
 def oldest_open(session: Session, scope: Scope, limit: int = OLDEST_SHOWN) -> list[OpenTicket]:
@@ -172,21 +201,6 @@ def oldest_open(session: Session, scope: Scope, limit: int = OLDEST_SHOWN) -> li
         OpenTicket(reference or "", title, Priority(priority), team, created_at)
         for reference, title, priority, team, created_at in rows
     ]
-
-
-def change_figures(session: Session, scope: Scope, period: Period) -> tuple[int, int]:
-    """Changes awaiting approval now, and changes that failed in the period."""
-    failed = exists().where(
-        AuditEvent.ticket_id == Ticket.id, AuditEvent.to_status == TicketStatus.FAILED
-    )
-    is_change = Ticket.type == TicketType.CHANGE
-    awaiting, failures = session.execute(
-        select(
-            func.count().filter(is_change, Ticket.status == TicketStatus.AWAITING_APPROVAL),
-            func.count().filter(is_change, _within(Ticket.resolved_at, period), failed),
-        ).where(*_touched(period.start, period.end, scope))
-    ).one()
-    return int(awaiting), int(failures)
 
 
 def top_services(session: Session, scope: Scope, period: Period) -> list[Tally]:
@@ -221,29 +235,42 @@ def daily_counts(
     session: Session, scope: Scope, bounds: list[datetime]
 ) -> dict[int, tuple[int, int, int]]:
     """Per day bucket (0 .. len(bounds) - 2, and BEFORE): tickets created, resolved, and SLA
-    targets missed. `bounds` are the period's start, the local midnights inside it, its end."""
+    targets missed. `bounds` are the period's start, the local midnights inside it, its end.
+
+    One pass over the period's tickets gives each its buckets (a common table expression);
+    the four kinds of event are then counted from it.
+    """
     period = Period(bounds[0], bounds[-1])
     inner = bounds[1:-1]
-    touched = _touched(period.start, period.end, scope)
-    created = case(
-        (Ticket.created_at < period.start, literal_column(str(BEFORE))),
-        else_=_bucket(Ticket.created_at, inner),
+    tickets = (
+        select(
+            case(
+                (Ticket.created_at < period.start, literal_column(str(BEFORE))),
+                else_=_bucket(Ticket.created_at, inner),
+            ).label("created"),
+            case((_within(Ticket.resolved_at, period), _bucket(Ticket.resolved_at, inner))).label(
+                "resolved"
+            ),
+            case((_response_missed(period), _bucket(Ticket.response_due_at, inner))).label(
+                "response"
+            ),
+            case((_resolution_missed(period), _bucket(Ticket.resolution_due_at, inner))).label(
+                "resolution"
+            ),
+        )
+        .where(*_touched(period.start, period.end, scope))
+        .cte("day_buckets")
     )
     events = union_all(
-        _events(created, (1, 0, 0), touched),
-        _events(
-            _bucket(Ticket.resolved_at, inner),
-            (0, 1, 0),
-            [_within(Ticket.resolved_at, period), *touched],
-        ),
-        _events(
-            _bucket(Ticket.response_due_at, inner), (0, 0, 1), [_response_missed(period), *touched]
-        ),
-        _events(
-            _bucket(Ticket.resolution_due_at, inner),
-            (0, 0, 1),
-            [_resolution_missed(period), *touched],
-        ),
+        *(
+            _events(column, flags)
+            for column, flags in (
+                (tickets.c.created, (1, 0, 0)),
+                (tickets.c.resolved, (0, 1, 0)),
+                (tickets.c.response, (0, 0, 1)),
+                (tickets.c.resolution, (0, 0, 1)),
+            )
+        )
     ).subquery()
     rows = session.execute(
         select(
@@ -256,12 +283,12 @@ def daily_counts(
     return {int(bucket): (int(a), int(b), int(c)) for bucket, a, b, c in rows}
 
 
-def _events(bucket: ColumnElement[Any], flags: tuple[int, int, int], where: list[Condition]) -> Any:
+def _events(bucket: Any, flags: tuple[int, int, int]) -> Any:
     columns = [
         literal_column(str(flag), Integer).label(name)
         for flag, name in zip(flags, ("opened", "closed", "missed"), strict=True)
     ]
-    return select(bucket.label("bucket"), *columns).where(*where)
+    return select(bucket.label("bucket"), *columns).where(bucket.is_not(None))
 
 
 def _bucket(column: Any, inner: list[datetime], low: int = 0) -> ColumnElement[Any]:
