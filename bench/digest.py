@@ -123,9 +123,9 @@ def tickets(
 
 def _fill(bench: BenchDesk, count: int) -> None:
     with unit_of_work(bench.desk.db) as session:
-        services = [tuple(row) for row in session.execute(select(Service.id, Service.team_id))]
+        services = [(sid, tid) for sid, tid in session.execute(select(Service.id, Service.team_id))]
         requester = session.scalar(select(Person.id).where(Person.key == "alice"))
-    rows = tickets(count, services, requester or 0)  # type: ignore[arg-type]
+    rows = tickets(count, services, requester or 0)
     if bench.desk.db.dialect == "postgresql":
         _copy(bench, rows)
     else:
@@ -135,7 +135,7 @@ def _fill(bench: BenchDesk, count: int) -> None:
 
 
 def _executemany(bench: BenchDesk, rows: Iterator[tuple[Any, ...]]) -> None:
-    statement = insert(Ticket.__table__)  # type: ignore[arg-type]
+    statement = insert(Ticket)
     with bench.desk.db.engine.begin() as connection:
         while chunk := [
             dict(zip(COLUMNS, row, strict=True)) for _, row in zip(range(CHUNK), rows, strict=False)

@@ -119,7 +119,8 @@ class DigestFigures:
 
 def to_payload(figures: DigestFigures) -> dict[str, Any]:
     """The figures as JSON-ready values (ISO 8601 moments and dates)."""
-    return _jsonable(asdict(figures))  # type: ignore[no-any-return]
+    payload: dict[str, Any] = _jsonable(asdict(figures))
+    return payload
 
 
 def from_payload(payload: dict[str, Any]) -> DigestFigures:

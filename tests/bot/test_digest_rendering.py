@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from io import BytesIO
+from typing import Any
 
 import numpy as np
 from matplotlib.image import imread
@@ -66,10 +67,10 @@ def small(backlog: list[int], breaches: list[int]) -> DigestFigures:
     return replace(figures, name="weekly", timezone="Europe/Berlin", days=days)
 
 
-def mrkdwn_texts(blocks: list[dict[str, object]]) -> list[str]:
+def mrkdwn_texts(blocks: list[dict[str, Any]]) -> list[str]:
     texts: list[str] = []
     for block in blocks:
-        for item in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:  # type: ignore[misc]
+        for item in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
             if isinstance(item, dict) and item.get("type") == "mrkdwn":
                 texts.append(str(item["text"]))
     return texts
