@@ -6,6 +6,7 @@ import platform
 import textwrap
 import time
 
+from bench import digest
 from bench.desks import postgres_available, postgres_desk, sqlite_desk
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
@@ -54,6 +55,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--telegram-only", action="store_true", help="run only the Telegram webhook bench"
     )
+    digest.add_arguments(parser)
     return parser.parse_args()
 
 
@@ -101,6 +103,12 @@ def main() -> None:
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
+    _other_benchmarks(args)
+    print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
+
+
+def _other_benchmarks(args: argparse.Namespace) -> None:
+    """The SLA sweep, the Telegram and Slack paths and the digests, unless skipped."""
     if args.no_sla:
         print("\nSLA sweep benchmark: skipped (--no-sla)")
     else:
@@ -110,7 +118,9 @@ def main() -> None:
     if not args.no_slack:
         print()
         print_slack(run_slack(SlackPlan()), SlackPlan())
-    print(f"\nTotal {time.perf_counter() - started:.1f} s. Figures are printed, not asserted.")
+    if sizes := digest.sizes_of(args.digest_sizes):
+        print("\nDigest computation (SQL aggregates) and memory")
+        digest.print_digest_table(digest.run(sizes, args.sqlite_only))
 
 
 if __name__ == "__main__":

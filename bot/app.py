@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clocks import escalation_book, sla_book
 from bot.config import Config
+from bot.digest_jobs import DigestRunner, add_digest_jobs
 from bot.directory import directory_spec
 from bot.dispatcher import Dispatcher
 from bot.monitoring import Monitor
@@ -37,6 +38,7 @@ class Desk:
     sweeper: Sweeper
     watchdog: Watchdog
     monitor: Monitor
+    digests: DigestRunner
 
 
 def prepare_database(config: Config) -> Database:
@@ -79,6 +81,7 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         sweeper=Sweeper(db, clock, settings),
         watchdog=watchdog,
         monitor=monitor,
+        digests=DigestRunner(db, clock, settings, config),
     )
 
 
@@ -89,6 +92,7 @@ async def serve(config: Config, platforms: Sequence[Platform], clock: Clock | No
     desk = build_desk(config, db, [p.sender for p in platforms], clock or SystemClock())
     jobs = (desk.dispatcher, desk.sweeper, desk.watchdog)
     scheduler = build_scheduler(config.scheduler, jobs, desk.monitor.heartbeats)
+    add_digest_jobs(scheduler, desk.digests, config)
     scheduler.start()
     tasks = [asyncio.create_task(platform.serve(desk)) for platform in platforms]
     if config.http is not None:

@@ -1,20 +1,24 @@
-"""The `deskbot` command line: run, db upgrade, check-config."""
+"""The `deskbot` command line: run, db upgrade, check-config, digest --now, report."""
 
 import argparse
 import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import prepare_database, serve
 from bot.config import Config, ConfigError, config_secrets, load_config
+from bot.digest_commands import report, send_digests_now
+from bot.durations import parse_duration
 from bot.logs import configure_logging, mask_secrets
 from bot.platforms.base import Platform
 from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.slack.platform import SlackPlatform
 from bot.platforms.telegram import setup_check
 from bot.platforms.telegram.platform import TelegramPlatform
+from workflows.clock import SystemClock
 
 PLATFORMS = ("console", "slack", "telegram")
 DEMO_CONFIG = "config.example.yaml"
@@ -91,6 +95,19 @@ def _check_config(args: argparse.Namespace) -> int:
     return 0 if all(finding.ok for finding in findings) else 1
 
 
+def _digest(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    queued = send_digests_now(config, SystemClock(), sys.stdout, args.id, args.to)
+    print(f"{queued} digest notification(s) queued.", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    config = _config(args.config)
+    sys.stdout.write(report(config, SystemClock().now(), args.since, args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="deskbot", description="A chat-native IT service desk.")
@@ -115,7 +132,27 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", type=Path)
     check.add_argument("--live", action="store_true", help="also ask the chat platforms")
     check.set_defaults(handler=_check_config)
+
+    digest = commands.add_parser("digest", help="send the configured digests")
+    digest.add_argument("--now", action="store_true", required=True, help="send them now")
+    digest.add_argument("--to", metavar="PERSON", help="send to this person only")
+    digest.add_argument("--id", metavar="DIGEST", help="send this digest only")
+    digest.add_argument("--config", type=Path)
+    digest.set_defaults(handler=_digest)
+
+    figures = commands.add_parser("report", help="print the digest figures of the whole desk")
+    figures.add_argument("--since", type=_duration, default="30d", help="e.g. 7d, 30d (30d)")
+    figures.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    figures.add_argument("--config", type=Path)
+    figures.set_defaults(handler=_report)
     return parser
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

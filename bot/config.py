@@ -7,12 +7,13 @@ malformed config fails with one line that says what to fix.
 import os
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -202,12 +203,25 @@ class DigestScopeConfig(Model):
     services: list[Key] = []
 
 
+def _check_cron(schedule: str) -> str:
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError("a cron schedule has 5 fields: minute hour day month weekday")
+    if any(character.isdigit() for character in fields[4]):
+        raise ValueError("name weekdays (mon..sun): cron and APScheduler number them differently")
+    try:
+        CronTrigger.from_crontab(schedule, timezone=UTC)
+    except ValueError as error:
+        raise ValueError(f"not a cron schedule ({error})") from error
+    return schedule
+
+
 class DigestConfig(Model):
     """`digests[]`: a manager digest: recipients, cron schedule, scope."""
 
     id: Key
     recipients: list[Annotated[str, Field(pattern=r"^(team|person):[a-z0-9_.-]+$")]]
-    schedule: str
+    schedule: Annotated[str, AfterValidator(_check_cron)]
     scope: DigestScopeConfig = DigestScopeConfig()
 
 
@@ -313,7 +327,7 @@ def _first_line(error: Exception) -> str:
 def _check_references(config: Config) -> None:
     people = _unique("people", [person.id for person in config.people])
     teams = _unique("teams", [team.id for team in config.teams])
-    _unique("services", [service.id for service in config.services])
+    services = _unique("services", [service.id for service in config.services])
     for index, person in enumerate(config.people):
         _known(f"people[{index}].manager", person.manager, people, "person")
     for platform in ("slack", "telegram"):
@@ -342,6 +356,20 @@ def _check_references(config: Config) -> None:
                 f"only {len(service.approvers)} approvers listed"
             )
     _check_clocks(config, people, teams)
+    _check_digests(config, people, teams, services)
+
+
+def _check_digests(config: Config, people: set[str], teams: set[str], services: set[str]) -> None:
+    _unique("digests", [digest.id for digest in config.digests])
+    known = {"team": teams, "person": people}
+    for index, digest in enumerate(config.digests):
+        for recipient in digest.recipients:
+            kind, _, key = recipient.partition(":")
+            _known(f"digests[{index}].recipients", key, known[kind], kind)
+        for team in digest.scope.teams:
+            _known(f"digests[{index}].scope.teams", team, teams, "team")
+        for service in digest.scope.services:
+            _known(f"digests[{index}].scope.services", service, services, "service")
 
 
 def _check_clocks(config: Config, people: set[str], teams: set[str]) -> None:

@@ -8,13 +8,18 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from bot.platforms.base import Delivery, DeliveryFailed, Sender
+from sqlalchemy.orm import Session
+
+from bot.digest_chart import digest_chart
+from bot.platforms.base import Attachment, Delivery, DeliveryFailed, Sender
+from handlers.digest_notice import digest_reply
 from handlers.notices import notice_reply
 from storage.database import Database
-from storage.enums import AudienceKind, MessageRole
+from storage.enums import AudienceKind, IntentKind, MessageRole
 from workflows.audiences import Audience
 from workflows.chat_messages import find_message, remember_message
 from workflows.clock import Clock
+from workflows.digest import from_payload
 from workflows.errors import DomainError
 from workflows.notifications import address_for
 from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed, renew_claim
@@ -90,19 +95,34 @@ class Dispatcher:
         return replace(intent, claimed_at=now)
 
     def _prepare(self, intent: IntentView) -> Delivery:
-        sender = self._senders[intent.platform]
-        reach = PlatformReach(sender.name, sender.reaches_everyone)
-        audience = Audience(intent.audience_kind, intent.audience_key)
+        if intent.kind == IntentKind.DIGEST:
+            return self._digest(intent)
         with unit_of_work(self._db) as session:
-            address = address_for(session, reach, audience)
-            if address is None or intent.ticket_id is None:
-                raise DeliveryFailed("the audience has no address here any more", permanent=True)
+            address = self._address(session, intent)
+            if intent.ticket_id is None:
+                raise DeliveryFailed("a ticket notice names no ticket", permanent=True)
             ticket = ticket_by_id(session, intent.ticket_id)
             root = find_message(
                 session, intent.ticket_id, intent.platform, address, _role(intent.audience_kind)
             )
         reply = notice_reply(intent.kind, intent.payload, ticket, self._clock.now())
         return Delivery(intent.kind, intent.audience_kind, address, reply, root)
+
+    def _digest(self, intent: IntentView) -> Delivery:
+        with unit_of_work(self._db) as session:
+            address = self._address(session, intent)
+        figures = from_payload(intent.payload)
+        chart = Attachment(f"digest-{figures.name}-{intent.id}.png", digest_chart(figures))
+        reply = digest_reply(figures)
+        return Delivery(intent.kind, intent.audience_kind, address, reply, None, figures, chart)
+
+    def _address(self, session: Session, intent: IntentView) -> str:
+        sender = self._senders[intent.platform]
+        reach = PlatformReach(sender.name, sender.reaches_everyone)
+        address = address_for(session, reach, Audience(intent.audience_kind, intent.audience_key))
+        if address is None:
+            raise DeliveryFailed("the audience has no address here any more", permanent=True)
+        return address
 
     def _delivered(self, intent: IntentView, delivery: Delivery, started: str | None) -> None:
         now = self._clock.now()

@@ -27,6 +27,8 @@ def notice_reply(
             return Reply(text=_history_line(payload, ticket), ticket=ticket.reference)
         case IntentKind.DIRECT_MESSAGE:
             return _direct_message(payload, ticket)
+        case IntentKind.DIGEST:
+            raise ValueError("a digest is about no one ticket: handlers.digest_notice renders it")
 
 
 def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:

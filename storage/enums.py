@@ -77,6 +77,7 @@ class IntentKind(StrEnum):
     CARD = "card"
     THREAD_NOTE = "thread_note"
     DIRECT_MESSAGE = "direct_message"
+    DIGEST = "digest"
 
 
 class AudienceKind(StrEnum):

@@ -170,6 +170,8 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_requester_status", "requester_id", "status"),
         Index("ix_tickets_team_status", "team_id", "status"),
+        # Digests read the open tickets and those resolved since a moment, oldest first.
+        Index("ix_tickets_resolved_created", "resolved_at", "created_at"),
         {"sqlite_autoincrement": True},
     )
 

@@ -43,9 +43,10 @@ def enqueue(
 
 @dataclass(frozen=True)
 class Announcement:
-    """The notices one cause (a change, a threshold) leads to for one ticket."""
+    """The notices one cause (a change, a threshold) leads to for one ticket (or for none:
+    a digest)."""
 
-    ticket_id: int
+    ticket_id: int | None
     cause: str
     notices: list[Notice]
 

@@ -5,9 +5,19 @@ from typing import TYPE_CHECKING, Protocol
 
 from handlers.events import Reply
 from storage.enums import AudienceKind, IntentKind
+from workflows.digest import DigestFigures
 
 if TYPE_CHECKING:
     from bot.app import Desk
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a delivery, such as a digest's chart."""
+
+    filename: str
+    content: bytes
+    media_type: str = "image/png"
 
 
 @dataclass(frozen=True)
@@ -16,6 +26,8 @@ class Delivery:
 
     `thread_root` is the platform's id of the ticket's card (team) or DM thread (person) at
     `address`, when one was posted before: a card is then edited and a note goes in its thread.
+    A digest (kind DIGEST) also carries its figures, for the platform's own digest rendering
+    (bot/digest_rendering.py), and its chart as an attachment; `reply` holds its headline.
     """
 
     kind: IntentKind
@@ -23,6 +35,8 @@ class Delivery:
     address: str
     reply: Reply
     thread_root: str | None
+    digest: DigestFigures | None = None
+    attachment: Attachment | None = None
 
 
 class DeliveryFailed(Exception):

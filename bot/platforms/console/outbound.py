@@ -1,11 +1,14 @@
 """Neutral replies -> terminal text, numbering buttons so they can be pressed by number."""
 
+from pathlib import Path
 from typing import TextIO
 
+from bot.digest_rendering import console_digest
 from bot.platforms.base import Delivery
 from bot.rendering import template_environment
 from handlers.events import Button, Reply
 from storage.enums import AudienceKind, IntentKind
+from workflows.digest import DigestFigures
 from workflows.views import PersonSummary
 
 INDENT = "    "
@@ -46,6 +49,17 @@ class ConsoleScreen:
         else:
             heading = f"#{delivery.address} · thread of {ticket}"
         self.show(delivery.reply, heading)
+
+    def show_digest(self, delivery: Delivery, figures: DigestFigures, chart: Path | None) -> None:
+        """Print a digest as its recipient would get it, and where its chart was written."""
+        if delivery.audience == AudienceKind.PERSON:
+            heading = f"direct message to {delivery.address}"
+        else:
+            heading = f"#{delivery.address}"
+        self.write(f"── {heading} · digest ──")
+        self.write(console_digest(figures).rstrip("\n"))
+        if chart is not None:
+            self.write(f"Chart: {chart}")
 
     def show_people(self, people: list[PersonSummary]) -> None:
         """List whom one can act as."""
