@@ -291,11 +291,7 @@ def expire_approval(
         _card(ticket),
         _thread(ticket, payload),
         Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
-        *(
-            Notice(IntentKind.CARD, audiences.person(key), decided)
-            for key in approver_keys(session, ticket.service_id)
-            if key != ticket.requester.key
-        ),
+        *_approver_cards(session, ticket, decided),
     ]
     _notify(session, settings, ticket, event, now, *notices)
 
@@ -462,12 +458,17 @@ def _apply(
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
     if row.target == TicketStatus.AWAITING_APPROVAL:
         request = _payload("approval_requested", ticket.requester)
-        notices += [
-            Notice(IntentKind.CARD, audiences.person(key), request)
-            for key in approver_keys(session, ticket.service_id)
-            if key != ticket.requester.key
-        ]
+        notices += _approver_cards(session, ticket, request)
     _notify(session, settings, ticket, event, now, *notices)
+
+
+def _approver_cards(session: Session, ticket: Ticket, payload: dict[str, Any]) -> list[Notice]:
+    """The approval request card of each approver but the requester, with `payload`."""
+    return [
+        Notice(IntentKind.CARD, audiences.person(key), payload)
+        for key in approver_keys(session, ticket.service_id)
+        if key != ticket.requester.key
+    ]
 
 
 def _refuse_stale_vote(ticket: Ticket, action: Action) -> None:
@@ -520,12 +521,7 @@ def _vote(
         return None
     # Every approver's request is edited to show the outcome, so no one presses a stale button.
     decided = _payload("approval_decided", person, outcome=tally.outcome.value)
-    approvers = [
-        Notice(IntentKind.CARD, audiences.person(key), decided)
-        for key in approver_keys(session, ticket.service_id)
-        if key != ticket.requester.key
-    ]
-    _notify(session, settings, ticket, event, now, *approvers)
+    _notify(session, settings, ticket, event, now, *_approver_cards(session, ticket, decided))
     final = Action.APPROVE if tally.outcome == Outcome.APPROVED else Action.REJECT
     return next(row for row in moves_from(facts) if row.action == final)
 

@@ -11,8 +11,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatcher import Dispatcher
+from bot.kicker import Kicker
 from bot.platforms.slack import inbound
-from bot.platforms.slack.kicker import Kicker
 from bot.platforms.slack.lookups import Lookups
 from bot.platforms.slack.outbound import home_view, modal_view
 from bot.platforms.slack.replies import HELP, UNKNOWN_PERSON, Answerer
@@ -25,6 +25,9 @@ from storage.database import Database
 Body = dict[str, Any]
 Listener = Callable[..., Awaitable[None]]
 
+# Card edits of a burst go out together, near Slack's pace of about a message a second.
+BURST_PAUSE_SECONDS = 0.5
+
 
 class Listeners:
     """What the Slack app does with each kind of request."""
@@ -34,7 +37,7 @@ class Listeners:
     ) -> None:
         self._router = router
         self._lookups = Lookups(db)
-        self._kicker = Kicker(dispatcher)
+        self._kicker = Kicker(dispatcher, pause=BURST_PAUSE_SECONDS)
         self._answerer = Answerer(client)
         self._client = client
 

@@ -13,13 +13,13 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import ConfigError, TelegramConfig
+from bot.kicker import Kicker
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.flood import FloodLimiter
 from bot.platforms.telegram.guidance import raise_in_private, stranger_reply
 from bot.platforms.telegram.identity import person_of
 from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
-from bot.platforms.telegram.kicker import Kicker
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender

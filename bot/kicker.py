@@ -1,9 +1,10 @@
-"""Runs the outbox right after an update, without holding up the next update.
+"""Deliver soon after a change: what an inbound event caused (a card, a DM) goes out right
+after it rather than at the scheduler's next tick, while the platform handles the next event.
 
-What an update caused (a card, a DM) goes out at once instead of at the scheduler's next tick,
-while the bot already handles the next update. Kicks that come while a run is under way fold
-into one more run. The platform kicks after an update whose replies name a ticket (every
-change to a ticket answers with it); anything else is delivered by the scheduler's tick.
+One dispatcher run at a time. Kicks during a run coalesce into one more run after `pause`: a
+burst's changes then go out together, and since a card is rendered from the ticket's state
+when it is sent, the burst's card edits render the same card (Slack's sender skips the
+repeats). A failed run is logged; the scheduler's tick retries what it left.
 """
 
 import asyncio
@@ -15,15 +16,16 @@ log = logging.getLogger(__name__)
 
 
 class Kicker:
-    """Starts dispatcher runs in the background, one at a time."""
+    """Runs the dispatcher in the background when kicked; kicks during a run coalesce."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(self, dispatcher: Dispatcher, pause: float = 0.0) -> None:
         self._dispatcher = dispatcher
+        self._pause = pause
         self._task: asyncio.Task[None] | None = None
         self._again = False
 
     def kick(self) -> None:
-        """Deliver what is due now, in the background."""
+        """Ask for a delivery run: now, or after the pause when one is under way."""
         if self._task is not None and not self._task.done():
             self._again = True
             return
@@ -43,3 +45,4 @@ class Kicker:
                 log.exception("delivering the outbox failed; the scheduler's tick retries it")
             if not self._again:
                 return
+            await asyncio.sleep(self._pause)
