@@ -2,19 +2,21 @@
 
 Opening it (`/new [text]` where forms are shown, or the "Raise ticket" button) prefills the
 title from the text's first line and, for text of several lines, the description with all of
-it. Choosing impact and urgency updates the form in place with the priority they give.
+it. Choosing impact and urgency updates the form in place with the priority they give and, once
+a service is chosen, its SLA targets.
 A submitted form is checked input by input; refusals go back to the inputs they concern.
 """
 
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from handlers.cards import raised_reply
+from handlers.cards import raised_reply, span_text
 from handlers.context import HandlerContext
 from handlers.events import Button, Choice, Form, InboundEvent, Input, InputError, Reply, problem
 from handlers.labels import LEVEL_LABELS, TYPE_LABELS
 from handlers.raise_ticket import RAISABLE
 from storage.enums import Level, TicketType
+from workflows.calendars import BusinessCalendar
 from workflows.directory import list_services
 from workflows.errors import InvalidInput
 from workflows.tickets import DESCRIPTION_MAX, TITLE_MAX, NewTicket, raise_ticket
@@ -81,11 +83,18 @@ def _prefill(text: str) -> tuple[str, str]:
 
 def _form_reply(ctx: HandlerContext, values: Mapping[str, str]) -> list[Reply]:
     with unit_of_work(ctx.db) as session:
-        services = tuple(Choice(s.key, s.name) for s in list_services(session))
-    return [Reply(form=_form(ctx, services, values), private=True)]
+        catalog = list_services(session)
+    services = tuple(Choice(s.key, s.name) for s in catalog)
+    policies = {s.key: s.sla_policy for s in catalog}
+    return [Reply(form=_form(ctx, services, values, policies), private=True)]
 
 
-def _form(ctx: HandlerContext, services: tuple[Choice, ...], values: Mapping[str, str]) -> Form:
+def _form(
+    ctx: HandlerContext,
+    services: tuple[Choice, ...],
+    values: Mapping[str, str],
+    policies: Mapping[str, str | None],
+) -> Form:
     levels = tuple(Choice(level.value, LEVEL_LABELS[level]) for level in Level)
     types = tuple(Choice(kind.value, TYPE_LABELS[kind]) for kind in RAISABLE)
     inputs = (
@@ -115,18 +124,27 @@ def _form(ctx: HandlerContext, services: tuple[Choice, ...], values: Mapping[str
             updates_form=True,
         ),
     )
-    return Form(FORM, "Raise a ticket", "Raise", inputs, _priority_note(ctx, values))
+    return Form(FORM, "Raise a ticket", "Raise", inputs, _priority_note(ctx, values, policies))
 
 
-def _priority_note(ctx: HandlerContext, values: Mapping[str, str]) -> str:
+def _priority_note(
+    ctx: HandlerContext, values: Mapping[str, str], policies: Mapping[str, str | None]
+) -> str:
     try:
         impact, urgency = Level(values.get("impact", "")), Level(values.get("urgency", ""))
     except ValueError:
         return "Choose impact and urgency to see the priority."
     priority = ctx.settings.priority_matrix.priority(impact, urgency)
-    return (
+    note = (
         f"Priority {priority} (impact {LEVEL_LABELS[impact].lower()}, "
         f"urgency {LEVEL_LABELS[urgency].lower()})."
+    )
+    target = ctx.settings.sla.target(policies.get(values.get("service", "")), priority)
+    if target is None:
+        return note
+    return (
+        f"{note} Response within {span_text(target.response)}, resolution within "
+        f"{span_text(target.resolution)} ({calendar_text(target.resolution_calendar)})."
     )
 
 
@@ -169,3 +187,10 @@ def _one_of(value: str, allowed: set[str]) -> str:
     if not value or value not in allowed:
         raise InvalidInput("Please choose one of the options.")
     return value
+
+
+def calendar_text(calendar: BusinessCalendar) -> str:
+    """`around the clock` or `business hours`, for the form's note."""
+    return (
+        "around the clock" if calendar == BusinessCalendar.around_the_clock() else "business hours"
+    )

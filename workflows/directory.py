@@ -211,7 +211,10 @@ def list_services(session: Session) -> list[ServiceSummary]:
     services = session.scalars(
         select(Service).where(Service.active.is_(True)).order_by(Service.name)
     )
-    return [ServiceSummary(service.key, service.name, service.team.name) for service in services]
+    return [
+        ServiceSummary(service.key, service.name, service.team.name, service.sla_policy)
+        for service in services
+    ]
 
 
 def load_service(session: Session, key: str) -> Service:

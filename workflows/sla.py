@@ -73,6 +73,11 @@ class SlaBook:
         """The policy called `key`, or None when the service has none."""
         return self.policies.get(key) if key else None
 
+    def target(self, policy_key: str | None, priority: Priority) -> SlaTarget | None:
+        """The targets a ticket of `priority` gets under policy `policy_key`, if any."""
+        policy = self.policy(policy_key)
+        return policy.targets.get(priority) if policy else None
+
 
 @dataclass(frozen=True)
 class ClockRun:

@@ -33,6 +33,7 @@ class ServiceSummary:
     key: str
     name: str
     team_name: str
+    sla_policy: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """The raise form (for platforms with forms) and the home lists, through the real router."""
 
+import pytest
+
 from handlers import raise_form
 from handlers.events import EventKind, Form, InboundEvent, Place, Reply
 from handlers.router import Intent, classify
@@ -69,6 +71,31 @@ def test_choosing_impact_and_urgency_previews_the_priority(chat: Chat) -> None:
 
     assert form.note == "Priority P2 (impact high, urgency medium)."
     assert initial(form)["title"] == "kept"
+
+
+@pytest.mark.parametrize(
+    ("impact", "expected"),
+    [
+        (
+            "medium",
+            "Priority P3 (impact medium, urgency medium). Response within 4 h, "
+            "resolution within 3 d (business hours).",
+        ),
+        (
+            "high",
+            "Priority P1 (impact high, urgency high). Response within 15 min, "
+            "resolution within 4 h (around the clock).",
+        ),
+    ],
+)
+def test_with_a_service_chosen_the_preview_shows_its_sla_targets(
+    chat: Chat, impact: str, expected: str
+) -> None:
+    urgency = "high" if impact == "high" else "medium"
+    values = (("service", "vpn"), ("impact", impact), ("urgency", urgency))
+    form = form_of(chat.send(event(EventKind.FORM_CHANGE, values)))
+
+    assert form.note == expected
 
 
 def test_a_good_submission_raises_the_ticket(chat: Chat) -> None:
