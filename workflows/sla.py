@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from storage.enums import Priority, TicketStatus, TicketType
 from workflows.calendars import BusinessCalendar, add_business_time
@@ -93,8 +94,15 @@ class ClockRun:
         """When `fraction` of the budget is used up; None while the clock is paused."""
         if self.paused_since is not None:
             return None
-        used = self.budget * fraction + self.paused_for
-        return add_business_time(self.calendar, self.started_at, used)
+        return _moment(self, fraction)
+
+
+@lru_cache(maxsize=4096)
+def _moment(run: ClockRun, fraction: float) -> datetime:
+    # One ticket's check asks for the same moments several times (crossed, next, due): a
+    # run is a value, so the calendar arithmetic is done once.
+    used = run.budget * fraction + run.paused_for
+    return add_business_time(run.calendar, run.started_at, used)
 
 
 def crossed(run: ClockRun, thresholds: tuple[float, ...], stage: int, now: datetime) -> int:
