@@ -43,12 +43,13 @@ def test_the_events_subscribed_are_the_events_listened_to(chat: Chat) -> None:
     assert {event.split(".")[0] for event in declared} == listened(chat, "event")
 
 
-def test_the_scopes_are_the_five_the_app_uses() -> None:
+def test_the_scopes_are_the_six_the_app_uses() -> None:
     assert manifest()["oauth_config"]["scopes"]["bot"] == [
         "commands",
         "chat:write",
         "channels:history",
         "groups:history",
         "im:history",
+        "files:write",
     ]
     assert manifest()["settings"]["interactivity"]["is_enabled"] is True

@@ -3,6 +3,11 @@
 It answers the methods the desk calls like Slack would, records every call with its
 arguments, and can be told to answer the next calls of a method with an HTTP error (429 with
 a Retry-After, or 500). It runs its own event loop in a thread, so tests stay synchronous.
+
+Files upload v2 works as on Slack: files.getUploadURLExternal answers a file id and an upload
+URL on this double, the file's bytes are POSTed there (recorded as method `upload`, args
+`file_id` and `content`), and files.completeUploadExternal shares uploaded files in a channel
+(an id never uploaded is refused with `file_not_found`).
 """
 
 import asyncio
@@ -49,6 +54,8 @@ class SlackDouble:
     _holds: dict[str, asyncio.Event] = field(default_factory=dict)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _other: Any = field(default_factory=lambda: itertools.count(1))
+    _files: Any = field(default_factory=lambda: itertools.count(1))
+    uploaded: dict[str, bytes] = field(default_factory=dict)
     _loop: asyncio.AbstractEventLoop | None = None
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -130,6 +137,7 @@ class SlackDouble:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_get("/link", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -144,16 +152,42 @@ class SlackDouble:
         if method in self._holds:
             await self._holds[method].wait()
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        failures = self._failures.get(method) or []
-        if failures:
-            failure = failures.pop(0)
+        refused = self._refusal(method, args, token)
+        if refused is not None:
+            return refused
+        if method == "files.completeUploadExternal" and not self._all_uploaded(args):
             self.calls.append(Call(method, args, token, ok=False))
-            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            return web.json_response(
-                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
-            )
+            return web.json_response({"ok": False, "error": "file_not_found"})
         self.calls.append(Call(method, args, token, ok=True))
         return web.json_response({"ok": True, **self._answer(method, args)})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL of files upload v2: the file's bytes in the body; Slack answers
+        `OK - <length>` as plain text."""
+        file_id = request.match_info["file_id"]
+        content = await request.read()
+        args: dict[str, Any] = {"file_id": file_id, "content": content}
+        refused = self._refusal("upload", args, token="")
+        if refused is not None:
+            return refused
+        self.calls.append(Call("upload", args, token="", ok=True))
+        self.uploaded[file_id] = content
+        return web.Response(text=f"OK - {len(content)}", content_type="text/plain")
+
+    def _refusal(self, method: str, args: dict[str, Any], token: str) -> web.Response | None:
+        """The failure queued for `method`, recorded, as Slack would answer it; else None."""
+        failures = self._failures.get(method) or []
+        if not failures:
+            return None
+        failure = failures.pop(0)
+        self.calls.append(Call(method, args, token, ok=False))
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+        return web.json_response(
+            {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+        )
+
+    def _all_uploaded(self, args: dict[str, Any]) -> bool:
+        return all(str(item.get("id")) in self.uploaded for item in args.get("files", []))
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
@@ -175,8 +209,16 @@ class SlackDouble:
                 return {"view": {"id": "V0FORM", "hash": f"h{next(self._other)}"}}
             case "apps.connections.open":
                 return {"url": f"ws://127.0.0.1:{self.port}/link"}
+            case "files.getUploadURLExternal":
+                file_id = f"F{next(self._files):08d}"
+                return {"file_id": file_id, "upload_url": self._upload_url(file_id)}
+            case "files.completeUploadExternal":
+                return {"files": [_shared(item, args) for item in args.get("files", [])]}
             case _:
                 return {}
+
+    def _upload_url(self, file_id: str) -> str:
+        return f"http://127.0.0.1:{self.port}/upload/{file_id}"
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -204,15 +246,28 @@ async def _new_event() -> asyncio.Event:
     return asyncio.Event()
 
 
+def _shared(item: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """A file as files.completeUploadExternal describes it once shared in `channel_id`."""
+    channels = [args["channel_id"]] if args.get("channel_id") else []
+    return {"id": item["id"], "title": item.get("title", ""), "channels": channels}
+
+
 async def _arguments(request: web.Request) -> dict[str, Any]:
+    """The call's arguments: the query string (slack_sdk sends some methods' there, even in
+    a POST), then the JSON or form body; JSON-valued fields decoded."""
+    arguments: dict[str, Any] = dict(request.query)
     if request.method == "GET":
-        return dict(request.query)
+        return _decoded(arguments)
     if request.content_type == "application/json":
         loaded = await request.json()
-        return dict(loaded) if isinstance(loaded, dict) else {}
+        return arguments | (dict(loaded) if isinstance(loaded, dict) else {})
     form = await request.post()
-    arguments: dict[str, Any] = {}
-    for key, value in form.items():
-        text = str(value)
-        arguments[key] = json.loads(text) if key in ("blocks", "view") else text
-    return arguments
+    arguments |= {key: str(value) for key, value in form.items()}
+    return _decoded(arguments)
+
+
+def _decoded(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: json.loads(value) if key in ("blocks", "view", "files") else value
+        for key, value in arguments.items()
+    }

@@ -3,8 +3,10 @@
 It records every call, keeps the messages of each chat (so a test can read what a group
 shows), serves getUpdates from a queue for polling, opens forum topics, and refuses what
 Telegram refuses: an unknown token, text over 4,096 characters or with broken HTML,
-callback_data over 64 bytes, an edit that changes nothing. `fail` makes the next calls of a
-method answer 429 with retry_after, or 500, as Telegram does when flooded or unwell.
+callback_data over 64 bytes, an edit that changes nothing. sendPhoto takes the photo as a
+multipart upload (recorded as an `Upload`) with an HTML caption of at most 1,024 characters.
+`fail` makes the next calls of a method answer 429 with retry_after, or 500, as Telegram does
+when flooded or unwell.
 """
 
 import asyncio
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPFile
 from tornado.web import Application, RequestHandler
 
 from tests.support.telegram_html import EntityError, visible_text
@@ -28,6 +31,8 @@ DESCRIPTIONS = {
     429: "Too Many Requests: retry after",
     400: "Bad Request: group chat was upgraded to a supergroup chat",
 }
+CAPTION_LIMIT = 1024
+TEXT_LIMIT = 4096
 LONG_POLL_CAP = 0.5  # seconds a getUpdates waits for updates, at most
 WAIT_LIMIT = 15.0  # seconds a test waits for a call before it fails
 
@@ -55,9 +60,18 @@ class ChatSpec:
     can_manage_topics: bool = False
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart request: its name, media type and bytes."""
+
+    filename: str
+    content_type: str
+    body: bytes
+
+
 @dataclass
 class Posted:
-    """A message as its chat shows it."""
+    """A message as its chat shows it; for a photo, `html` and `text` are its caption."""
 
     message_id: int
     html: str
@@ -65,6 +79,7 @@ class Posted:
     keyboard: list[list[dict[str, str]]]
     thread_id: int | None
     reply_to: int | None
+    photo: bytes | None = None
 
 
 class ApiError(Exception):
@@ -222,6 +237,7 @@ class BotApiDouble:
             "getChatMember": self._get_chat_member,
             "createForumTopic": self._create_forum_topic,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
         }
 
@@ -299,6 +315,19 @@ class BotApiDouble:
         self.messages.setdefault(chat, []).append(posted)
         return self._message_json(chat, posted)
 
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = str(params["chat_id"])
+        photo = params.get("photo")
+        if not isinstance(photo, Upload) or not photo.body:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        html = params.get("caption", "")
+        if _length(html) > CAPTION_LIMIT:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        posted = Posted(next(self._message_ids), html, "", [], None, None, photo.body)
+        posted.text = self._visible(html, params)
+        self.messages.setdefault(chat, []).append(posted)
+        return self._message_json(chat, posted)
+
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = str(params["chat_id"])
         wanted = int(params["message_id"])
@@ -313,17 +342,21 @@ class BotApiDouble:
 
     def _apply(self, posted: Posted, params: dict[str, Any]) -> None:
         html = params["text"]
-        if len(html.encode("utf-16-le")) // 2 > 4096:
+        if _length(html) > TEXT_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
-        try:
-            text = visible_text(html) if params.get("parse_mode") == "HTML" else html
-        except EntityError as error:
-            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from error
+        text = self._visible(html, params)
         keyboard = params.get("reply_markup", {}).get("inline_keyboard", [])
         for button in (b for row in keyboard for b in row):
             if not 1 <= len(button.get("callback_data", "").encode()) <= 64:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         posted.html, posted.text, posted.keyboard = html, text, keyboard
+
+    def _visible(self, html: str, params: dict[str, Any]) -> str:
+        """What `html` shows in the call's parse mode, or the refusal of broken markup."""
+        try:
+            return visible_text(html) if params.get("parse_mode") == "HTML" else html
+        except EntityError as error:
+            raise ApiError(400, f"Bad Request: can't parse entities: {error}") from error
 
     def _message_json(self, chat: str, posted: Posted) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -331,8 +364,13 @@ class BotApiDouble:
             "date": int(time.time()),
             "chat": {"id": int(chat), "type": "supergroup" if chat.startswith("-") else "private"},
             "from": self._bot_user(),
-            "text": posted.text,
         }
+        if posted.photo is None:
+            message["text"] = posted.text
+        else:
+            size = {"file_id": f"photo{posted.message_id}", "width": 800, "height": 450}
+            message |= {"photo": [size | {"file_unique_id": size["file_id"]}]}
+            message["caption"] = posted.text
         if posted.thread_id is not None:
             message |= {"message_thread_id": posted.thread_id, "is_topic_message": True}
         return message
@@ -353,6 +391,7 @@ class _Endpoint(RequestHandler):
             name: _decode(name, values[-1].decode())
             for name, values in self.request.body_arguments.items()
         }
+        params |= _uploads(self.request.files, params)
         try:
             result = await self._double.answer(token, method, params)
         except ApiError as error:
@@ -369,6 +408,23 @@ class _Endpoint(RequestHandler):
         self.finish(json.dumps({"ok": True, "result": result}))
 
     get = post
+
+
+def _uploads(files: dict[str, list[HTTPFile]], params: dict[str, Any]) -> dict[str, Upload]:
+    """The multipart files by the parameter they fill: their own name, or the parameter whose
+    value is `attach://<name>`."""
+    by_uri = {value: name for name, value in params.items() if isinstance(value, str)}
+    uploads: dict[str, Upload] = {}
+    for name, parts in files.items():
+        part = parts[-1]
+        upload = Upload(part.filename, part.content_type, part.body)
+        uploads[by_uri.get(f"attach://{name}", name)] = upload
+    return uploads
+
+
+def _length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _decode(name: str, value: str) -> Any:

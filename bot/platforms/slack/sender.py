@@ -8,6 +8,12 @@ left off: they sleep on the sending path, and the outbox already does this durab
 A burst of changes to one ticket coalesces: a card is rendered from the ticket's state at
 delivery time, so the card intents of a burst render the same card, and an edit that would
 not change what the channel shows is skipped.
+
+A digest is its Block Kit blocks (chat.postMessage to a channel, or to a person's id, which
+posts in the DM) and then its chart, uploaded into the same conversation with the files
+upload v2 flow (files.getUploadURLExternal, the upload, files.completeUploadExternal). The
+steps already done are remembered per digest, so a retry after a failed upload does not post
+the blocks again.
 """
 
 import hashlib
@@ -16,15 +22,18 @@ from collections import OrderedDict
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.base import Delivery, DeliveryFailed
+from bot.digest_rendering import slack_digest
+from bot.platforms.base import Attachment, Delivery, DeliveryFailed
 from bot.platforms.slack.ids import PLATFORM, message_id, split_message_id
 from bot.platforms.slack.outbound import Message, message
 from storage.enums import AudienceKind, IntentKind
 
 CARDS_REMEMBERED = 4_096
+DIGESTS_REMEMBERED = 1_024
+CHART_ALT_TEXT = "Open tickets at each day's end (line) and SLA breaches per day (bars)"
 # Answers that retrying cannot fix: the address or the payload is wrong.
 PERMANENT_ERRORS = frozenset(
     {
@@ -51,16 +60,53 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
         self._shown: OrderedDict[str, str] = OrderedDict()
+        # Per digest delivery: the conversation its blocks were posted in, and whether its
+        # chart is shared there too.
+        self._digests: OrderedDict[tuple[str, str], tuple[str, bool]] = OrderedDict()
 
     async def send(self, delivery: Delivery) -> str | None:
         """Post or edit; return `CHANNEL:TS` of a newly started card or DM thread."""
-        rendered = message(delivery.reply)
         try:
-            return await self._send(delivery, rendered)
+            if delivery.digest is not None:
+                await self._send_digest(delivery, slack_digest(delivery.digest))
+                return None
+            return await self._send(delivery, message(delivery.reply))
         except SlackApiError as error:
             raise failure(error) from error
+        except SlackRequestError as error:  # the upload to the files upload URL was refused
+            raise DeliveryFailed(f"Slack refused the upload: {error}") from error
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryFailed(f"Slack could not be reached: {error!r}") from error
+
+    async def _send_digest(self, delivery: Delivery, blocks: list[dict[str, Any]]) -> None:
+        """Post the digest's blocks, then upload its chart into the same conversation; on a
+        retry, only the steps not done yet."""
+        key = _digest_key(delivery)
+        channel, shared = self._digests.get(key, (None, False))
+        if channel is None:
+            answer = await self._client.chat_postMessage(
+                channel=delivery.address, text=delivery.reply.title, blocks=blocks
+            )
+            channel = str(answer["channel"])
+            self._progress(key, channel, shared=False)
+        if delivery.attachment is not None and not shared:
+            await self._upload(channel, delivery.attachment, delivery.reply.title)
+        self._progress(key, channel, shared=True)
+
+    async def _upload(self, channel: str, chart: Attachment, title: str) -> None:
+        await self._client.files_upload_v2(
+            channel=channel,
+            content=chart.content,
+            filename=chart.filename,
+            title=title,
+            alt_txt=CHART_ALT_TEXT,
+        )
+
+    def _progress(self, key: tuple[str, str], channel: str, *, shared: bool) -> None:
+        self._digests[key] = (channel, shared)
+        self._digests.move_to_end(key)
+        while len(self._digests) > DIGESTS_REMEMBERED:
+            self._digests.popitem(last=False)
 
     async def _send(self, delivery: Delivery, rendered: Message) -> str | None:
         root = delivery.thread_root
@@ -85,7 +131,7 @@ class SlackSender:
         )
 
     async def _edit(self, root: str, rendered: Message) -> None:
-        if self._shown.get(root) == _digest(rendered):
+        if self._shown.get(root) == _fingerprint(rendered):
             return
         channel, ts = split_message_id(root)
         await self._client.chat_update(
@@ -94,7 +140,7 @@ class SlackSender:
         self._remember(root, rendered)
 
     def _remember(self, root: str, rendered: Message) -> None:
-        self._shown[root] = _digest(rendered)
+        self._shown[root] = _fingerprint(rendered)
         self._shown.move_to_end(root)
         while len(self._shown) > CARDS_REMEMBERED:
             self._shown.popitem(last=False)
@@ -121,6 +167,13 @@ def _retry_after(headers: Any) -> float | None:
     return None
 
 
-def _digest(rendered: Message) -> str:
+def _digest_key(delivery: Delivery) -> tuple[str, str]:
+    """A digest delivery's identity: its address and its chart's name, which the dispatcher
+    makes unique per intent (the title, for a digest without a chart)."""
+    name = delivery.attachment.filename if delivery.attachment else delivery.reply.title
+    return delivery.address, name
+
+
+def _fingerprint(rendered: Message) -> str:
     payload = json.dumps([rendered.text, rendered.blocks], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -5,10 +5,15 @@ there; in any other group the history goes as replies to the card. The card is e
 place. Telegram's refusals become DeliveryFailed for the outbox: a flood-limit answer
 (RetryAfter) with its wait, a network error or a 5xx to retry, a 400/403 or a group that moved
 to a new id (ChatMigrated) as permanent.
+
+A digest is its chart as a photo (with a short HTML caption) and then its HTML message, in a
+private chat or the team's group. The photo is remembered once sent, so a retry after the
+message was refused does not send it again.
 """
 
 import logging
 import warnings
+from collections import OrderedDict
 from datetime import timedelta
 
 from telegram import Bot
@@ -16,15 +21,18 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.digest_rendering import telegram_caption, telegram_digest
 from bot.platforms.base import Delivery, DeliveryFailed
 from bot.platforms.telegram.callback_data import CallbackTooLong
 from bot.platforms.telegram.inbound import PLATFORM
 from bot.platforms.telegram.outbound import TelegramRenderer, topic_name
 from bot.platforms.telegram.posting import post
 from storage.enums import AudienceKind, IntentKind
+from workflows.digest import DigestFigures
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
+DIGESTS_REMEMBERED = 1_024
 
 
 def thread_root(message_id: int, topic_id: int | None) -> str:
@@ -49,6 +57,8 @@ class TelegramSender:
         self.bot: Bot | None = None
         self._forums: dict[str, bool] = {}
         self._topics: dict[tuple[str, str | None], int] = {}
+        # The steps done per digest delivery: "chart" (the photo), "message".
+        self._digests: OrderedDict[tuple[str, str], set[str]] = OrderedDict()
 
     async def send(self, delivery: Delivery) -> str | None:
         """Post or edit; return the new card's or first DM's place, to edit or reply to later."""
@@ -73,6 +83,9 @@ class TelegramSender:
             raise DeliveryFailed(str(error)) from error
 
     async def _send(self, bot: Bot, delivery: Delivery) -> str | None:
+        if delivery.digest is not None:
+            await self._send_digest(bot, delivery, delivery.digest)
+            return None
         chat, root = delivery.address, delivery.thread_root
         rendered = self._renderer.render(delivery.reply)
         if delivery.kind == IntentKind.CARD and root is not None:
@@ -97,6 +110,32 @@ class TelegramSender:
         starts = delivery.audience == AudienceKind.PERSON and root is None
         return str(posted.message_id) if starts else None
 
+    async def _send_digest(self, bot: Bot, delivery: Delivery, figures: DigestFigures) -> None:
+        """The chart as a photo with its caption, then the digest's message; on a retry, only
+        the steps not done yet."""
+        key = _digest_key(delivery)
+        done = self._digests.get(key, set())
+        chart = delivery.attachment
+        if chart is not None and "chart" not in done:
+            await bot.send_photo(
+                delivery.address,
+                chart.content,
+                caption=telegram_caption(figures),
+                parse_mode=ParseMode.HTML,
+                filename=chart.filename,
+            )
+            self._progress(key, done | {"chart"})
+        if "message" not in done:
+            html = telegram_digest(figures)
+            await bot.send_message(delivery.address, html, parse_mode=ParseMode.HTML)
+        self._progress(key, done | {"chart", "message"})
+
+    def _progress(self, key: tuple[str, str], done: set[str]) -> None:
+        self._digests[key] = done
+        self._digests.move_to_end(key)
+        while len(self._digests) > DIGESTS_REMEMBERED:
+            self._digests.popitem(last=False)
+
     async def _is_forum(self, bot: Bot, chat: str) -> bool:
         if chat not in self._forums:
             self._forums[chat] = bool((await bot.get_chat(chat)).is_forum)
@@ -114,6 +153,13 @@ class TelegramSender:
                 return None
             self._topics[key] = topic.message_thread_id
         return self._topics[key]
+
+
+def _digest_key(delivery: Delivery) -> tuple[str, str]:
+    """A digest delivery's identity: its address and its chart's name, which the dispatcher
+    makes unique per intent (the title, for a digest without a chart)."""
+    name = delivery.attachment.filename if delivery.attachment else delivery.reply.title
+    return delivery.address, name
 
 
 def _seconds(flood: RetryAfter) -> float:
