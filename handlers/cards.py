@@ -17,6 +17,7 @@ from workflows.views import TicketView
 TICKET_ACTION = "ticket"
 TAKE_ACTION = "take"
 ESCALATE_ACTION = "escalate"
+RESOLVE_LINKED_ACTION = "resolve_linked"
 
 
 def action_button(action: str, label: str, reference: str) -> Button:

@@ -10,6 +10,8 @@ HELP_TEXT = """\
 /comment INC-12 text add a comment to a ticket
 /assign INC-12 dave  give a ticket to someone in its team
 /priority INC-12 high low  set impact and urgency (the team only)
+/problem INC-12 INC-14 title  raise a problem behind incidents (responders)
+/link PRB-3 INC-12   link an incident to a problem (/unlink to undo)
 /cancel              leave the dialog you are in
 /help                this list
 On a card, press Acknowledge, Take, Escalate, Resolve or Reopen to work the ticket."""

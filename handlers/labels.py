@@ -25,6 +25,7 @@ ACTION_LABELS: dict[Action, str] = {
 }
 TAKE_LABEL = "Take"
 ESCALATE_LABEL = "Escalate"
+RESOLVE_LINKED_LABEL = "Resolve linked incidents"
 
 ACTION_PAST_TENSE: dict[Action, str] = {
     Action.ACKNOWLEDGE: "acknowledged",

@@ -3,9 +3,15 @@
 from datetime import datetime
 from typing import Any
 
-from handlers.cards import approval_buttons, card_title, ticket_card
+from handlers.cards import (
+    RESOLVE_LINKED_ACTION,
+    action_button,
+    approval_buttons,
+    card_title,
+    ticket_card,
+)
 from handlers.events import Reply
-from handlers.labels import ACTION_PAST_TENSE, TYPE_LABELS, status_label
+from handlers.labels import ACTION_PAST_TENSE, RESOLVE_LINKED_LABEL, TYPE_LABELS, status_label
 from storage.enums import IntentKind, TicketStatus
 from workflows.lifecycle import Action
 from workflows.views import TicketView
@@ -23,6 +29,10 @@ def notice_reply(
             return _approval_request(payload, ticket)
         case IntentKind.CARD:
             return ticket_card(ticket, now)
+        case IntentKind.THREAD_NOTE if payload.get("offer_resolve_linked"):
+            button = action_button(RESOLVE_LINKED_ACTION, RESOLVE_LINKED_LABEL, ticket.reference)
+            text = _history_line(payload, ticket)
+            return Reply(text=text, buttons=(button,), ticket=ticket.reference)
         case IntentKind.THREAD_NOTE:
             return Reply(text=_history_line(payload, ticket), ticket=ticket.reference)
         case IntentKind.DIRECT_MESSAGE:
@@ -51,6 +61,14 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             line = f"{actor} {verb} {ticket.reference} ({count})."
             note = payload.get("note")
             return f"{line} Reason: {note}" if note else line
+        case "linked" | "unlinked" as verb:
+            return f"{actor} {verb} {ticket.reference} and {payload.get('other')}."
+        case "problem_resolved":
+            incidents = ", ".join(payload.get("incidents", []))
+            return (
+                f"{ticket.reference} ({ticket.title}), the problem behind your incident "
+                f"{incidents}, is resolved; the team will resolve the incident or tell you more."
+            )
         case "reprioritised":
             before, after = payload.get("before"), payload.get("priority")
             return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."

@@ -20,6 +20,7 @@ from handlers import (
     home,
     my_tickets,
     priority,
+    problems,
     raise_form,
     raise_ticket,
     show_ticket,
@@ -52,6 +53,9 @@ class Intent(StrEnum):
     COMMENT = "comment"
     ASSIGN = "assign"
     PRIORITY = "priority"
+    LINK = "link"
+    UNLINK = "unlink"
+    PROBLEM = "problem"
     CANCEL = "cancel"
     DIALOG_ANSWER = "dialog_answer"
     TICKET_BUTTON = "ticket_button"
@@ -81,6 +85,9 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.COMMENT, comment.comment),
     Route(Intent.ASSIGN, assign.assign_ticket),
     Route(Intent.PRIORITY, priority.set_priority),
+    Route(Intent.LINK, problems.link_incident),
+    Route(Intent.UNLINK, problems.unlink_incident),
+    Route(Intent.PROBLEM, problems.raise_problem),
     Route(Intent.CANCEL, dialogs.cancel),
     Route(Intent.DIALOG_ANSWER, dialogs.continue_dialog),
     Route(Intent.TICKET_BUTTON, ticket_actions.press),
@@ -97,6 +104,9 @@ COMMANDS: dict[str, Intent] = {
     "comment": Intent.COMMENT,
     "assign": Intent.ASSIGN,
     "priority": Intent.PRIORITY,
+    "link": Intent.LINK,
+    "unlink": Intent.UNLINK,
+    "problem": Intent.PROBLEM,
     "cancel": Intent.CANCEL,
     "home": Intent.HOME,
 }

@@ -4,7 +4,7 @@ from handlers.cards import card_buttons, card_fields, card_title
 from handlers.context import HandlerContext
 from handlers.events import InboundEvent, Reply, problem
 from handlers.labels import status_label
-from storage.enums import Vote
+from storage.enums import TicketType, Vote
 from workflows.approvals import ApprovalState
 from workflows.directory import actor_for, load_person
 from workflows.tickets import ticket_detail
@@ -27,6 +27,9 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     if detail.comments:
         lines.append("\nComments:")
         lines += [f"• {c.author.name}: {c.body}" for c in detail.comments[-SHOWN_COMMENTS:]]
+    if detail.linked:
+        label = "Linked incidents" if ticket.ticket_type == TicketType.PROBLEM else "Problem"
+        lines.append(f"\n{label}: {', '.join(detail.linked)}")
     if detail.approval is not None:
         lines += approval_lines(detail.approval)
     lines.append("\nHistory:")

@@ -10,7 +10,13 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from handlers.cards import ESCALATE_ACTION, TAKE_ACTION, TICKET_ACTION, card_title
+from handlers.cards import (
+    ESCALATE_ACTION,
+    RESOLVE_LINKED_ACTION,
+    TAKE_ACTION,
+    TICKET_ACTION,
+    card_title,
+)
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
 from handlers.events import EventKind, Form, InboundEvent, Input, Reply, problem
@@ -19,6 +25,7 @@ from storage.enums import TicketStatus
 from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
 from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
+from workflows.problems import resolve_linked
 from workflows.references import parse_reference
 from workflows.tickets import NOTE_MAX, act, check_allowed, escalate, take
 from workflows.unit_of_work import unit_of_work
@@ -35,7 +42,8 @@ def is_ticket_button(name: str) -> bool:
     """Whether a button's action is one of ours: `ticket:<lifecycle action, take, escalate>`."""
     kind, _, action = name.partition(":")
     return kind == TICKET_ACTION and (
-        action in (TAKE_ACTION, ESCALATE_ACTION) or action in Action.__members__.values()
+        action in (TAKE_ACTION, ESCALATE_ACTION, RESOLVE_LINKED_ACTION)
+        or action in Action.__members__.values()
     )
 
 
@@ -48,6 +56,12 @@ def press(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
         if action == TAKE_ACTION:
             ticket = take(session, ctx.settings, event.person, reference, now)
             return [_done(ticket, f"You took {ticket.reference}.")]
+        if action == RESOLVE_LINKED_ACTION:
+            return [
+                _resolved_linked(
+                    *resolve_linked(session, ctx.settings, event.person, reference, now)
+                )
+            ]
         if action == ESCALATE_ACTION:
             ticket, level = escalate(session, ctx.settings, event.person, reference, now)
             return [_done(ticket, f"Escalated {ticket.reference} to level {level}.")]
@@ -114,6 +128,16 @@ def submit_reason(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 def _reason_form(move: Action, reference: str) -> Form:
     reason = Input("reason", "Reason", max_length=NOTE_MAX, multiline=True)
     return Form(REASON_FORM, f"{ACTION_LABELS[move]} {reference}", "Save", (reason,))
+
+
+def _resolved_linked(resolved: list[TicketView], refused: list[str]) -> Reply:
+    done = ", ".join(ticket.reference for ticket in resolved)
+    if not done:
+        done = "none" if refused else "none (all were done already)"
+    text = f"Resolved the linked incidents: {done}."
+    if refused:
+        text += " Not resolved: " + "; ".join(refused)
+    return Reply(text=text, private=True, problem=bool(refused) and not resolved)
 
 
 def _moved(ticket: TicketView) -> Reply:

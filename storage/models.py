@@ -249,6 +249,20 @@ class AuditEvent(Base):
     actor: Mapped[Person | None] = relationship(lazy="joined")
 
 
+class ProblemLink(Base):
+    """An incident linked to the problem behind it."""
+
+    __tablename__ = "problem_links"
+    __table_args__ = (UniqueConstraint("problem_id", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ApprovalVote(Base):
     """One approver's vote on a ticket; an approver votes once per ticket."""
 

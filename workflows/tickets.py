@@ -39,6 +39,7 @@ from workflows.lifecycle import (
     moves_from,
 )
 from workflows.notifications import Notice, enqueue
+from workflows.problem_links import linked_incidents, problems_of, tell_linked_requesters
 from workflows.references import format_reference, parse_reference
 from workflows.settings import DeskSettings
 from workflows.sla_tracking import track_clocks
@@ -96,6 +97,7 @@ class TicketDetail:
     comments: tuple[CommentView, ...]
     history: tuple[HistoryEntry, ...]
     approval: ApprovalState | None
+    linked: tuple[str, ...] = ()  # a problem's incidents, or an incident's problems
 
 
 def raise_ticket(
@@ -127,11 +129,13 @@ def raise_ticket(
     # A plain UPDATE: the reference is part of creating the row, not a change to version.
     session.execute(_SET_REFERENCE, {"ticket_id": ticket.id, "new_reference": reference})
     set_committed_value(ticket, "reference", reference)
-    event = _audit(session, ticket, requester, "raised", None, ticket.status, now)
-    _notify(session, settings, ticket, event, now, _card(ticket), _dm_requester(ticket, "raised"))
+    event = audit(session, ticket, requester, "raised", None, ticket.status, now)
+    notify(
+        session, settings, ticket, event, now, card_notice(ticket), _dm_requester(ticket, "raised")
+    )
     if ticket.type in SUBMITTED_ON_RAISE and approver_ids(session, service.id):
         _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
-    return _view(session, ticket)
+    return view_of(session, ticket)
 
 
 def act(
@@ -145,17 +149,17 @@ def act(
 ) -> TicketView:
     """Apply a lifecycle action; raise a domain error and change nothing if it is not allowed."""
     person = load_person(session, actor_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     _apply(session, settings, ticket, person, action, note, now)
-    return _view(session, ticket)
+    return view_of(session, ticket)
 
 
 def check_allowed(session: Session, actor_key: str, reference: str, action: Action) -> None:
     """Raise the domain error `act` would raise, short of a missing reason; change nothing."""
     person = load_person(session, actor_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     _refuse_stale_vote(ticket, action)
-    decide(_view(session, ticket).facts, action, actor_for(session, person), note=None)
+    decide(view_of(session, ticket).facts, action, actor_for(session, person), note=None)
 
 
 def take(
@@ -170,7 +174,7 @@ def escalate(
 ) -> tuple[TicketView, int]:
     """A member of the owning team moves an open ticket to its next escalation level."""
     person = load_person(session, actor_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     if ticket.team_id not in actor_for(session, person).team_ids:
         raise NotAllowed(f"Only {ticket.team.name} can escalate {ticket.reference}.")
     policy = settings.escalation.policy(ticket.service.escalation_policy)
@@ -187,7 +191,7 @@ def escalate(
     track_clocks(ticket, ticket.service, settings, now)
     session.flush()
     reason = f"by {person.name}"
-    event = _audit(
+    event = audit(
         session, ticket, person, "escalated", None, None, now, detail=f"level {level}: {reason}"
     )
     announcement = escalation_announcement(
@@ -199,8 +203,8 @@ def escalate(
         reason=reason,
         now=now,
     )
-    _notify(session, settings, ticket, event, now, *announcement.notices)
-    return _view(session, ticket), level
+    notify(session, settings, ticket, event, now, *announcement.notices)
+    return view_of(session, ticket), level
 
 
 def reprioritise(
@@ -218,7 +222,7 @@ def reprioritise(
     again and the warnings' keys name the priority.
     """
     person = load_person(session, actor_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     if ticket.team_id not in actor_for(session, person).team_ids:
         raise NotAllowed(f"Only {ticket.team.name} can change the priority of {ticket.reference}.")
     if ticket.status in CLOSED_STATUSES:
@@ -236,10 +240,10 @@ def reprioritise(
     track_clocks(ticket, ticket.service, settings, now)
     session.flush()
     detail = f"{before} -> {priority} (impact {impact.value}, urgency {urgency.value})"
-    event = _audit(session, ticket, person, "reprioritised", None, None, now, detail=detail)
-    payload = _payload("reprioritised", person, before=before.value, priority=priority.value)
-    _notify(session, settings, ticket, event, now, _card(ticket), _thread(ticket, payload))
-    return _view(session, ticket)
+    event = audit(session, ticket, person, "reprioritised", None, None, now, detail=detail)
+    payload = payload_of("reprioritised", person, before=before.value, priority=priority.value)
+    notify(session, settings, ticket, event, now, card_notice(ticket), thread_note(ticket, payload))
+    return view_of(session, ticket)
 
 
 def remind_approvers(
@@ -270,7 +274,7 @@ def expire_approval(
     ticket = session.get_one(Ticket, ticket_id)
     if ticket.status != TicketStatus.AWAITING_APPROVAL:
         return
-    facts = _view(session, ticket).facts
+    facts = view_of(session, ticket).facts
     row = next(row for row in moves_from(facts) if row.action == Action.EXPIRE)
     source = ticket.status
     ticket.status, ticket.updated_at = row.target, now
@@ -278,7 +282,7 @@ def expire_approval(
     track_clocks(ticket, ticket.service, settings, now)
     session.flush()
     note = "no decision before the approval's time ran out"
-    event = _audit(session, ticket, None, Action.EXPIRE.value, source, row.target, now, note)
+    event = audit(session, ticket, None, Action.EXPIRE.value, source, row.target, now, note)
     payload = {
         "event": "transition",
         "actor": "The desk",
@@ -288,12 +292,12 @@ def expire_approval(
     }
     decided = {"event": "approval_decided", "outcome": "expired"}
     notices = [
-        _card(ticket),
-        _thread(ticket, payload),
+        card_notice(ticket),
+        thread_note(ticket, payload),
         Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
         *_approver_cards(session, ticket, decided),
     ]
-    _notify(session, settings, ticket, event, now, *notices)
+    notify(session, settings, ticket, event, now, *notices)
 
 
 def assign(
@@ -306,7 +310,7 @@ def assign(
 ) -> TicketView:
     """Assign the ticket to a member of its owning team; only that team may do it."""
     person = load_person(session, actor_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     verb = "take" if assignee_key == actor_key else "assign"
     if ticket.team_id not in actor_for(session, person).team_ids:
         raise NotAllowed(f"Only the team that owns this ticket can {verb} it.")
@@ -323,13 +327,13 @@ def assign(
     ticket.assignee_id, ticket.updated_at = assignee.id, now
     session.flush()
     session.expire(ticket, ["assignee"])
-    event = _audit(session, ticket, person, "assigned", None, None, now, detail=assignee.key)
-    payload = _payload("assigned", person, assignee=assignee.name, assignee_key=assignee.key)
-    notices = [_card(ticket), _thread(ticket, payload)]
+    event = audit(session, ticket, person, "assigned", None, None, now, detail=assignee.key)
+    payload = payload_of("assigned", person, assignee=assignee.name, assignee_key=assignee.key)
+    notices = [card_notice(ticket), thread_note(ticket, payload)]
     if assignee.id != person.id:
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, audiences.person(assignee.key), payload))
-    _notify(session, settings, ticket, event, now, *notices)
-    return _view(session, ticket)
+    notify(session, settings, ticket, event, now, *notices)
+    return view_of(session, ticket)
 
 
 def add_comment(
@@ -342,7 +346,7 @@ def add_comment(
 ) -> TicketView:
     """Add a requester's or the team's comment; a requester's reply resumes a waiting ticket."""
     person = load_person(session, author_key)
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     text = clean_text(body, "comment", COMMENT_MAX)
     is_requester = person.id == ticket.requester_id
     if not is_requester and ticket.team_id not in actor_for(session, person).team_ids:
@@ -351,27 +355,27 @@ def add_comment(
         raise InvalidInput(f"{ticket.reference} is closed; please raise a new ticket.")
     session.add(Comment(ticket_id=ticket.id, author_id=person.id, body=text, created_at=now))
     ticket.updated_at = now
-    event = _audit(session, ticket, person, "commented", None, None, now)
-    payload = _payload("comment", person, text=text)
-    notices = [_thread(ticket, payload)]
+    event = audit(session, ticket, person, "commented", None, None, now)
+    payload = payload_of("comment", person, text=text)
+    notices = [thread_note(ticket, payload)]
     if not is_requester:
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
-    _notify(session, settings, ticket, event, now, *notices)
+    notify(session, settings, ticket, event, now, *notices)
     if is_requester and ticket.status == TicketStatus.WAITING_ON_REQUESTER:
         _apply(session, settings, ticket, person, Action.RESUME, "", now)
-    return _view(session, ticket)
+    return view_of(session, ticket)
 
 
 def ticket_detail(session: Session, settings: DeskSettings, reference: str) -> TicketDetail:
     """A ticket with its comments, history and approval state; NotFound for an unknown one."""
-    ticket = _load_ticket(session, reference)
+    ticket = load_ticket(session, reference)
     comments = session.scalars(
         select(Comment).where(Comment.ticket_id == ticket.id).order_by(Comment.id)
     )
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(AuditEvent.id)
     )
-    view = _view(session, ticket)
+    view = view_of(session, ticket)
     approval = None
     if view.facts.needs_approval and ticket.type in APPROVED_TYPES:
         eligible = view.facts.approver_ids - {ticket.requester_id}
@@ -385,6 +389,11 @@ def ticket_detail(session: Session, settings: DeskSettings, reference: str) -> T
         comments=tuple(comment_view(comment) for comment in comments),
         history=tuple(history_entry(event) for event in events),
         approval=approval,
+        linked=tuple(
+            linked_incidents(session, ticket.id)
+            if ticket.type == TicketType.PROBLEM
+            else problems_of(session, ticket.id)
+        ),
     )
 
 
@@ -393,7 +402,7 @@ def ticket_by_id(session: Session, ticket_id: int) -> TicketView:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}.")
-    return _view(session, ticket)
+    return view_of(session, ticket)
 
 
 def my_tickets(session: Session, person_key: str) -> list[TicketView]:
@@ -408,14 +417,16 @@ def my_tickets(session: Session, person_key: str) -> list[TicketView]:
         .order_by(Ticket.id.desc())
         .limit(MY_TICKETS_LIMIT)
     )
-    return [_view(session, ticket) for ticket in tickets]
+    return [view_of(session, ticket) for ticket in tickets]
 
 
-def _view(session: Session, ticket: Ticket) -> TicketView:
+def view_of(session: Session, ticket: Ticket) -> TicketView:
+    """A ticket row frozen into a view, with its service's approvers."""
     return ticket_view(ticket, approver_ids(session, ticket.service_id))
 
 
-def _load_ticket(session: Session, reference: str) -> Ticket:
+def load_ticket(session: Session, reference: str) -> Ticket:
+    """The ticket a reference names; NotFound when there is none of that type and number."""
     parsed = parse_reference(reference)
     if parsed.number > MAX_TICKET_ID:
         raise NotFound(f"No such ticket: {parsed}.")
@@ -437,7 +448,7 @@ def _apply(
     note = clean_text(note, "reason", NOTE_MAX, required=False)
     actor = actor_for(session, person)
     _refuse_stale_vote(ticket, action)
-    row = decide(_view(session, ticket).facts, action, actor, note)
+    row = decide(view_of(session, ticket).facts, action, actor, note)
     if row.who == Who.APPROVER:
         decided = _vote(session, settings, ticket, person, action, note, now)
         if decided is None:
@@ -451,15 +462,22 @@ def _apply(
     track_clocks(ticket, ticket.service, settings, now)
     session.flush()
     session.expire(ticket, ["assignee"])
-    event = _audit(session, ticket, person, action.value, source, row.target, now, detail=note)
-    payload = _payload("transition", person, action=action.value, status=row.target, note=note)
-    notices = [_card(ticket), _thread(ticket, payload)]
+    event = audit(session, ticket, person, action.value, source, row.target, now, detail=note)
+    payload = payload_of("transition", person, action=action.value, status=row.target, note=note)
+    notices = [card_notice(ticket)]
+    if ticket.type == TicketType.PROBLEM and row.target == TicketStatus.RESOLVED:
+        linked = tell_linked_requesters(session, ticket)
+        notices += linked
+        # The team is offered one press that resolves the linked incidents.
+        notices.append(thread_note(ticket, {**payload, "offer_resolve_linked": bool(linked)}))
+    else:
+        notices.append(thread_note(ticket, payload))
     if person.id != ticket.requester_id:
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload))
     if row.target == TicketStatus.AWAITING_APPROVAL:
-        request = _payload("approval_requested", ticket.requester)
+        request = payload_of("approval_requested", ticket.requester)
         notices += _approver_cards(session, ticket, request)
-    _notify(session, settings, ticket, event, now, *notices)
+    notify(session, settings, ticket, event, now, *notices)
 
 
 def _approver_cards(session: Session, ticket: Ticket, payload: dict[str, Any]) -> list[Notice]:
@@ -496,7 +514,7 @@ def _vote(
     """
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     session.refresh(ticket)  # as the last committed vote left it
-    facts = _view(session, ticket).facts
+    facts = view_of(session, ticket).facts
     if ticket.status != TicketStatus.AWAITING_APPROVAL:
         raise InvalidInput(
             f"{ticket.reference} is no longer awaiting approval: it is "
@@ -507,9 +525,9 @@ def _vote(
     policy = settings.approvals.get(ticket.service.key, ApprovalPolicy())
     eligible = facts.approver_ids - {ticket.requester_id}  # nobody approves their own
     tally = cast_vote(session, ticket, person, vote, note, policy, eligible, now)
-    event = _audit(session, ticket, person, f"vote {vote.value}", ticket.status, None, now, note)
+    event = audit(session, ticket, person, f"vote {vote.value}", ticket.status, None, now, note)
     if tally.outcome == Outcome.PENDING:
-        payload = _payload(
+        payload = payload_of(
             "vote",
             person,
             vote=vote.value,
@@ -517,11 +535,11 @@ def _vote(
             needed=policy.needed(tally.approvers),
             note=note,
         )
-        _notify(session, settings, ticket, event, now, _thread(ticket, payload))
+        notify(session, settings, ticket, event, now, thread_note(ticket, payload))
         return None
     # Every approver's request is edited to show the outcome, so no one presses a stale button.
-    decided = _payload("approval_decided", person, outcome=tally.outcome.value)
-    _notify(session, settings, ticket, event, now, *_approver_cards(session, ticket, decided))
+    decided = payload_of("approval_decided", person, outcome=tally.outcome.value)
+    notify(session, settings, ticket, event, now, *_approver_cards(session, ticket, decided))
     final = Action.APPROVE if tally.outcome == Outcome.APPROVED else Action.REJECT
     return next(row for row in moves_from(facts) if row.action == final)
 
@@ -539,7 +557,7 @@ def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> Non
         ticket.resolved_at = None
 
 
-def _audit(
+def audit(
     session: Session,
     ticket: Ticket,
     person: Person | None,
@@ -562,7 +580,8 @@ def _audit(
     return session.execute(_INSERT_AUDIT, values).scalar_one()
 
 
-def _payload(event: str, actor: Person, **fields: Any) -> dict[str, Any]:
+def payload_of(event: str, actor: Person, **fields: Any) -> dict[str, Any]:
+    """A notice's payload: the event, who caused it, and its own fields."""
     return {"event": event, "actor": actor.name, "actor_key": actor.key, **fields}
 
 
@@ -570,11 +589,13 @@ def _requester(ticket: Ticket) -> audiences.Audience:
     return audiences.person(ticket.requester.key)
 
 
-def _card(ticket: Ticket) -> Notice:
+def card_notice(ticket: Ticket) -> Notice:
+    """Post or edit the ticket's card in its team's channel."""
     return Notice(IntentKind.CARD, audiences.team(ticket.team.key), {"event": "card"})
 
 
-def _thread(ticket: Ticket, payload: dict[str, Any]) -> Notice:
+def thread_note(ticket: Ticket, payload: dict[str, Any]) -> Notice:
+    """A line in the card's thread."""
     return Notice(IntentKind.THREAD_NOTE, audiences.team(ticket.team.key), payload)
 
 
@@ -582,7 +603,7 @@ def _dm_requester(ticket: Ticket, event: str) -> Notice:
     return Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), {"event": event})
 
 
-def _notify(
+def notify(
     session: Session,
     settings: DeskSettings,
     ticket: Ticket,
@@ -590,6 +611,7 @@ def _notify(
     now: datetime,
     *notices: Notice,
 ) -> None:
+    """Queue the notices the audit event `event` causes (keyed by it, so written once)."""
     enqueue(
         session,
         settings,
