@@ -25,7 +25,9 @@ from storage.models import OutboxIntent
 CLAIM_LEASE = timedelta(minutes=2)
 BASE_BACKOFF = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=10)
-MAX_ATTEMPTS = 12
+# About five hours of retries at the ten-minute cap: a chat platform down for an afternoon
+# loses nothing (the watchdog reports such intents as overdue long before).
+MAX_ATTEMPTS = 40
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,8 @@ def test_a_late_failure_from_an_expired_claim_does_not_undo_a_delivery(
 
 # -- failures -------------------------------------------------------------------------------
 
-EXPECTED_DELAYS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600]  # seconds, after attempt 1, 2, …
+# seconds, after attempt 1, 2, …: doubling from 2 s to the 10-minute cap, then the cap
+EXPECTED_DELAYS = [2, 4, 8, 16, 32, 64, 128, 256, 512] + [600] * (MAX_ATTEMPTS - 10)
 
 
 def test_failures_back_off_then_go_dead_after_max_attempts(database: Database) -> None:
