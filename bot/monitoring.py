@@ -107,6 +107,7 @@ class Monitor:
         """Whether the desk can work (database reachable, scheduler ticking), and the facts:
         `status` is ok, degraded (deliveries overdue) or unhealthy."""
         report: dict[str, object] = {}
+        overdue = False
         try:
             with unit_of_work(self._db) as session:
                 session.execute(text("select 1"))
@@ -121,11 +122,10 @@ class Monitor:
                 "overdue": outbox.overdue,
                 "dead": outbox.dead,
             }
-            healthy = True
+            healthy, overdue = True, outbox.overdue > 0
         stale = self.heartbeats.stale_jobs()
         report["scheduler"] = {"stale_jobs": stale} if stale else "ok"
         healthy = healthy and not stale
-        overdue = isinstance(report.get("outbox"), dict) and outbox.overdue > 0
         # Overdue deliveries degrade the desk but a restart would not help: still 200.
         report["status"] = "unhealthy" if not healthy else "degraded" if overdue else "ok"
         return healthy, report

@@ -55,8 +55,8 @@ def card_fields(ticket: TicketView, now: datetime) -> tuple[Field, ...]:
 def due_text(due: datetime, now: datetime) -> str:
     """`2026-11-24 14:30 UTC (in 1 h 5 min)`, or `(breached 20 min ago)` once past."""
     if due > now:
-        return f"{_when(due)} (in {span_text(due - now)})"
-    return f"{_when(due)} (breached {span_text(now - due)} ago)"
+        return f"{when_text(due)} (in {span_text(due - now)})"
+    return f"{when_text(due)} (breached {span_text(now - due)} ago)"
 
 
 def span_text(span: timedelta) -> str:
@@ -132,5 +132,6 @@ def ticket_card(ticket: TicketView, now: datetime) -> Reply:
     )
 
 
-def _when(moment: datetime) -> str:
+def when_text(moment: datetime) -> str:
+    """`2026-11-24 14:30 UTC`."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")

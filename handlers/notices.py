@@ -9,6 +9,7 @@ from handlers.cards import (
     approval_buttons,
     card_title,
     ticket_card,
+    when_text,
 )
 from handlers.events import Reply
 from handlers.labels import ACTION_PAST_TENSE, RESOLVE_LINKED_LABEL, TYPE_LABELS, status_label
@@ -117,7 +118,7 @@ def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
 
 
 def _when(moment: str) -> str:
-    return datetime.fromisoformat(moment).strftime("%Y-%m-%d %H:%M UTC")
+    return when_text(datetime.fromisoformat(moment))
 
 
 def _sla_line(payload: dict[str, Any], ticket: TicketView) -> str:

@@ -63,10 +63,14 @@ def insert_all_if_absent(
     conflict = tuple(conflict_columns)
     if connection.dialect.name == "postgresql" and len(rows) > 1:
         bulk = _postgresql_bulk(connection.dialect, model, tuple(rows[0]), conflict)
-        batch = json.dumps(list(rows), default=_json_value)
-        return len(connection.execute(bulk, {"rows": batch}).all())
+        return len(connection.execute(bulk, {"rows": json_batch(rows)}).all())
     statement = _insert_ignoring_conflicts(connection.dialect.name, model, conflict)
     return len(connection.execute(statement, list(rows)).all())
+
+
+def json_batch(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as one JSON array for PostgreSQL's jsonb_to_recordset (datetimes in ISO form)."""
+    return json.dumps(list(rows), default=_json_value)
 
 
 def _json_value(value: object) -> str:

@@ -1,24 +1,22 @@
 """Queries over the links between problems and incidents (no changes: see problems.py)."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from storage.enums import IntentKind
 from storage.models import ProblemLink, Ticket
 from workflows.audiences import person
 from workflows.notifications import Notice
 
-_Incident = aliased(Ticket)
-
 
 def linked_incidents(session: Session, problem_id: int) -> list[str]:
     """References of the incidents linked to a problem, oldest first."""
     return list(
         session.scalars(
-            select(_Incident.reference)
-            .join(ProblemLink, ProblemLink.incident_id == _Incident.id)
+            select(Ticket.reference)
+            .join(ProblemLink, ProblemLink.incident_id == Ticket.id)
             .where(ProblemLink.problem_id == problem_id)
-            .order_by(_Incident.id)
+            .order_by(Ticket.id)
         )
     )
 

@@ -12,7 +12,6 @@ When several thresholds of a clock passed since the last sweep (the bot was down
 highest is announced: nobody needs "75 % used" after "breached".
 """
 
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
@@ -29,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import IntentKind, Priority, TicketStatus, TicketType
+from storage.inserts import json_batch
 from storage.models import AuditEvent, Person, Service, Team, Ticket
 from workflows.approval_policy import ApprovalPolicy, expired, reminders_due
 from workflows.audiences import person, team
@@ -174,11 +174,7 @@ def _record(session: Session, checks: list[tuple[int, Checked]]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(_RECORD, rows)
         return
-    connection.execute(_RECORD_BATCH, {"rows": json.dumps(rows, default=_iso)})
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
+    connection.execute(_RECORD_BATCH, {"rows": json_batch(rows)})
 
 
 def _approval_timers(
