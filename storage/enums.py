@@ -99,3 +99,11 @@ class Vote(StrEnum):
 
     APPROVE = "approve"
     REJECT = "reject"
+
+
+class ChangeKind(StrEnum):
+    """How a change is approved: standard (pre-approved), normal, or emergency."""
+
+    STANDARD = "standard"
+    NORMAL = "normal"
+    EMERGENCY = "emergency"

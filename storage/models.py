@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.enums import (
     AudienceKind,
+    ChangeKind,
     IntentKind,
     Level,
     MessageRole,
@@ -63,6 +64,8 @@ class Person(Base):
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Who approves this person's access requests first.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
     roles: Mapped[list["PersonRole"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -214,8 +217,46 @@ class Ticket(Base):
     team: Mapped[Team] = relationship(lazy="joined")
     requester: Mapped[Person] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    # Loaded when read: only changes and access requests have them.
+    change_plan: Mapped["ChangePlan | None"] = relationship()
+    access_grant: Mapped["AccessGrant | None"] = relationship(foreign_keys="AccessGrant.ticket_id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
+
+
+class ChangePlan(Base):
+    """What a change ticket adds: its kind, risk, planned window and rollback plan."""
+
+    __tablename__ = "change_plans"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[ChangeKind] = mapped_column(enum_type(ChangeKind, "change_kind"))
+    risk: Mapped[Level] = mapped_column(enum_type(Level, "risk"))
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    rollback_plan: Mapped[str] = mapped_column(Text, default="")
+    # The change-freeze window an emergency change was planned in, by name ("" when none).
+    freeze: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AccessGrant(Base):
+    """What an access request adds: its approval stage, end and the revocation it led to.
+
+    Stage 1 waits for the requester's manager, stage 2 for the service's owners.
+    """
+
+    __tablename__ = "access_grants"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[int] = mapped_column(SmallInteger, default=1)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # The moment the access ends (the end of its last day), indexed for the revocation sweep.
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    revocation_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
 
 class Comment(Base):
