@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.clocks import escalation_book, sla_book
+from bot.clocks import change_rules, escalation_book, sla_book
 from bot.config import Config
 from bot.digest_jobs import DigestRunner, add_digest_jobs
 from bot.directory import directory_spec
@@ -58,6 +58,7 @@ def build_desk(config: Config, db: Database, senders: list[Sender], clock: Clock
         priority_matrix=PriorityMatrix(config.priority_matrix),
         sla=sla_book(config),
         escalation=escalation_book(config),
+        changes=change_rules(config),
         fallbacks={t.id: t.fallback_platform for t in config.teams if t.fallback_platform},
         approvals={
             service.id: ApprovalPolicy(

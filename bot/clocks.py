@@ -1,11 +1,13 @@
-"""Config -> the domain's SLA and escalation books (calendars, targets, ladders, rotations)."""
+"""Config -> the domain's time-based books: SLA (calendars, targets, ladders), escalation
+(levels, rotations) and change rules (standard changes, freeze windows)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import CalendarConfig, Config, SlaPolicyConfig
 from storage.enums import Priority
 from workflows.calendars import BusinessCalendar
+from workflows.change_rules import ChangeRules, FreezeWindow
 from workflows.escalation_policy import EscalationBook, EscalationLevel, EscalationPolicy, Rotation
 from workflows.sla import SlaBook, SlaPolicy, SlaTarget
 
@@ -16,6 +18,26 @@ def sla_book(config: Config) -> SlaBook:
     """Every SLA policy of `config`, with its calendars resolved."""
     calendars = {key: _calendar(c, config.timezone) for key, c in config.calendars.items()}
     return SlaBook({key: _policy(p, calendars) for key, p in config.sla_policies.items()})
+
+
+def change_rules(config: Config) -> ChangeRules:
+    """Each service's standard changes and freeze windows (naive times in the desk's zone)."""
+    zone = ZoneInfo(config.timezone)
+    return ChangeRules(
+        standard={s.id: tuple(s.standard_changes) for s in config.services if s.standard_changes},
+        freezes={
+            service.id: tuple(
+                FreezeWindow(
+                    window.name,
+                    _aware(window.start, zone).astimezone(UTC),
+                    _aware(window.end, zone).astimezone(UTC),
+                )
+                for window in service.freeze_windows
+            )
+            for service in config.services
+            if service.freeze_windows
+        },
+    )
 
 
 def escalation_book(config: Config) -> EscalationBook:

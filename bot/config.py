@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
 from sqlalchemy.engine import make_url
 
@@ -137,6 +138,20 @@ class ApprovalConfig(Model):
     expire_after: Duration | None = timedelta(days=7)
 
 
+class FreezeWindowConfig(Model):
+    """A change freeze: no normal or standard change may be planned to overlap it."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "FreezeWindowConfig":
+        if self.end <= self.start:
+            raise ValueError("end must be later than start")
+        return self
+
+
 class ServiceConfig(Model):
     """`services[]`: a catalog entry tying a service to its team, SLA, escalation, approvers."""
 
@@ -147,6 +162,8 @@ class ServiceConfig(Model):
     escalation_policy: Key | None = None
     approvers: list[Key] = []
     approval: ApprovalConfig = ApprovalConfig()
+    standard_changes: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    freeze_windows: list[FreezeWindowConfig] = []
 
 
 class SlaTargetConfig(Model):
@@ -250,6 +267,7 @@ class Config(Model):
     people: list[PersonConfig] = Field(min_length=1)
     teams: list[TeamConfig] = Field(min_length=1)
     services: list[ServiceConfig] = Field(min_length=1)
+    emergency_approvers: list[Key] = []
     sla_policies: dict[Key, SlaPolicyConfig] = {}
     calendars: dict[Key, CalendarConfig] = {}
     escalation_policies: dict[Key, EscalationPolicyConfig] = {}
@@ -330,6 +348,9 @@ def _check_references(config: Config) -> None:
     services = _unique("services", [service.id for service in config.services])
     for index, person in enumerate(config.people):
         _known(f"people[{index}].manager", person.manager, people, "person")
+    _unique_values("", "emergency_approvers", config.emergency_approvers)
+    for approver in config.emergency_approvers:
+        _known("emergency_approvers", approver, people, "person")
     for platform in ("slack", "telegram"):
         accounts = [getattr(person, platform) for person in config.people]
         _unique_values("people", platform, [str(a) if a is not None else None for a in accounts])
@@ -348,6 +369,9 @@ def _check_references(config: Config) -> None:
             "escalation policy",
         )
         _unique_values(where, "approvers", service.approvers)
+        _unique_values(
+            where, "standard_changes", [name.lower() for name in service.standard_changes]
+        )
         for approver in service.approvers:
             _known(f"{where}.approvers", approver, people, "person")
         if service.approval.rule == "quorum" and service.approval.quorum > len(service.approvers):
@@ -411,6 +435,7 @@ def _unique_values(where: str, field: str, values: Sequence[str | None]) -> None
             continue
         if value in seen:
             place = f"{where}[{index}].{field}" if where == "people" else f"{where}.{field}"
+            place = place.lstrip(".")
             raise ConfigError(f"{place}: '{value}' is listed twice")
         seen.add(value)
 

@@ -20,6 +20,8 @@ def directory_spec(config: Config) -> DirectorySpec:
                     )
                     if external_id is not None
                 },
+                manager=person.manager,
+                emergency_approver=person.id in config.emergency_approvers,
             )
             for person in config.people
         ),

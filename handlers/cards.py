@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 from handlers.events import Button, Field, Reply
 from handlers.labels import (
     ACTION_LABELS,
+    CHANGE_KIND_LABELS,
     ESCALATE_LABEL,
     LEVEL_LABELS,
     TAKE_LABEL,
     TYPE_LABELS,
     status_label,
 )
+from storage.enums import TicketStatus
 from workflows.lifecycle import Actor, Who, available_actions, moves_from
 from workflows.views import TicketView
 
@@ -44,12 +46,41 @@ def card_fields(ticket: TicketView, now: datetime) -> tuple[Field, ...]:
         Field("Requester", ticket.requester.name),
         Field("Assignee", ticket.assignee.name if ticket.assignee else "nobody yet"),
     ]
+    fields += change_fields(ticket) + access_fields(ticket)
     if ticket.response_due_at and ticket.acknowledged_at is None and ticket.closed_at is None:
         fields.append(Field("Response due", due_text(ticket.response_due_at, now)))
     if ticket.resolution_due_at and ticket.resolved_at is None and ticket.closed_at is None:
         text = "paused" if ticket.sla_paused else due_text(ticket.resolution_due_at, now)
         fields.append(Field("Resolution due", text))
     return tuple(fields)
+
+
+def change_fields(ticket: TicketView) -> list[Field]:
+    """A change's kind, risk, planned window, freeze and rollback plan."""
+    change = ticket.change
+    if change is None:
+        return []
+    fields = [
+        Field("Change", f"{CHANGE_KIND_LABELS[change.kind]}, {change.risk.value} risk"),
+        Field("Window", f"{when_text(change.planned_start)} to {when_text(change.planned_end)}"),
+    ]
+    if change.freeze:
+        fields.append(Field("Change freeze", f"planned inside '{change.freeze}' (emergency)"))
+    if change.rollback_plan:
+        fields.append(Field("Rollback plan", change.rollback_plan))
+    return fields
+
+
+def access_fields(ticket: TicketView) -> list[Field]:
+    """An access request's end and, while it awaits approval, whose approval."""
+    access = ticket.access
+    if access is None:
+        return []
+    ends = when_text(access.ends_at) if access.ends_at else "no end date"
+    fields = [Field("Access until", ends)]
+    if access.stage and ticket.status == TicketStatus.AWAITING_APPROVAL:
+        fields.append(Field("Awaiting", f"the {access.stage}'s approval"))
+    return fields
 
 
 def due_text(due: datetime, now: datetime) -> str:

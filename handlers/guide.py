@@ -5,6 +5,7 @@ from handlers.events import InboundEvent, Reply
 
 HELP_TEXT = """\
 /new [title]         raise an incident or a request (a short dialog)
+/change [title]      raise a change: standard, normal or emergency (responders)
 /mine                your open tickets
 /ticket INC-12       one ticket, its history and what you can do with it
 /comment INC-12 text add a comment to a ticket
@@ -14,7 +15,8 @@ HELP_TEXT = """\
 /link PRB-3 INC-12   link an incident to a problem (/unlink to undo)
 /cancel              leave the dialog you are in
 /help                this list
-On a card, press Acknowledge, Take, Escalate, Resolve or Reopen to work the ticket."""
+On a card, press Acknowledge, Take, Escalate, Resolve or Reopen to work the ticket;
+a change's card offers Schedule, Implement, Complete and Mark failed."""
 
 
 def show_help(_ctx: HandlerContext, _event: InboundEvent) -> list[Reply]:

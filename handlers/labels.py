@@ -1,6 +1,6 @@
 """Words the UI shows for lifecycle actions, statuses and choices; button labels are a contract."""
 
-from storage.enums import Level, TicketStatus, TicketType
+from storage.enums import ChangeKind, Level, TicketStatus, TicketType
 from workflows.lifecycle import Action
 
 ACTION_LABELS: dict[Action, str] = {
@@ -62,3 +62,10 @@ LEVEL_LABELS: dict[Level, str] = {Level.HIGH: "High", Level.MEDIUM: "Medium", Le
 def status_label(status: TicketStatus) -> str:
     """`waiting_on_requester` -> `waiting on requester`."""
     return status.value.replace("_", " ")
+
+
+CHANGE_KIND_LABELS: dict[ChangeKind, str] = {
+    ChangeKind.STANDARD: "Standard (pre-approved)",
+    ChangeKind.NORMAL: "Normal",
+    ChangeKind.EMERGENCY: "Emergency",
+}

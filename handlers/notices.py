@@ -5,9 +5,11 @@ from typing import Any
 
 from handlers.cards import (
     RESOLVE_LINKED_ACTION,
+    access_fields,
     action_button,
     approval_buttons,
     card_title,
+    change_fields,
     ticket_card,
     when_text,
 )
@@ -56,12 +58,8 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} assigned {ticket.reference} to {payload.get('assignee')}."
         case "comment":
             return f"{actor} commented: {payload.get('text', '')}"
-        case "vote":
-            verb = "approved" if payload.get("vote") == "approve" else "rejected"
-            count = f"{payload.get('approvals')} of {payload.get('needed')} approvals so far"
-            line = f"{actor} {verb} {ticket.reference} ({count})."
-            note = payload.get("note")
-            return f"{line} Reason: {note}" if note else line
+        case "vote" | "approval_reminder" | "approval_stage":
+            return _approval_line(payload, ticket)
         case "linked" | "unlinked" as verb:
             return f"{actor} {verb} {ticket.reference} and {payload.get('other')}."
         case "problem_resolved":
@@ -75,15 +73,30 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."
         case "sla":
             return _sla_line(payload, ticket)
-        case "approval_reminder":
-            since = payload.get("since")
-            asked = f" since {_when(since)}" if since else ""
-            return f"Reminder: {ticket.reference} still awaits your approval{asked}."
         case "escalated":
             reason = payload.get("reason", "")
             return f"{ticket.reference} was escalated to level {payload.get('level')} ({reason})."
         case other:
             return f"{ticket.reference}: {other}"
+
+
+def _approval_line(payload: dict[str, Any], ticket: TicketView) -> str:
+    match payload.get("event"):
+        case "vote":
+            verb = "approved" if payload.get("vote") == "approve" else "rejected"
+            count = f"{payload.get('approvals')} of {payload.get('needed')} approvals so far"
+            line = f"{payload.get('actor')} {verb} {ticket.reference} ({count})."
+            note = payload.get("note")
+            return f"{line} Reason: {note}" if note else line
+        case "approval_reminder":
+            since = payload.get("since")
+            asked = f" since {_when(since)}" if since else ""
+            return f"Reminder: {ticket.reference} still awaits your approval{asked}."
+        case _:
+            return (
+                f"The manager approved {ticket.reference}; it now awaits the "
+                f"{payload.get('stage')}'s approval."
+            )
 
 
 def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
@@ -100,21 +113,30 @@ def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
 
 def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
     """The approver's message: the request with Approve and Reject, edited once decided."""
-    if payload.get("event") == "approval_decided":
-        outcome, decider = payload.get("outcome"), payload.get("actor")
-        text = (
-            f"{ticket.reference} expired without a decision."
-            if outcome == "expired"
-            else f"{ticket.reference} was {outcome}; {decider} cast the deciding vote."
-        )
+    decided = payload.get("event") == "approval_decided"
+    outcome, actor, stage = payload.get("outcome"), payload.get("actor"), payload.get("stage")
+    if not decided:
+        text = f"{actor} asks for your approval of {ticket.reference}."
+    elif outcome == "expired":
+        text = f"{ticket.reference} expired without a decision."
+    elif stage:
+        text = f"{actor} {outcome} {ticket.reference} as the {stage}."
     else:
-        text = f"{payload.get('actor')} asks for your approval of {ticket.reference}."
+        text = f"{ticket.reference} was {outcome}; {actor} cast the deciding vote."
     if ticket.description:
         text += f"\n\n{ticket.description}"
-    buttons = approval_buttons(ticket)
-    if not buttons and payload.get("event") != "approval_decided":
+    # A decided request keeps no buttons, even while a later stage still awaits others.
+    buttons = () if decided else approval_buttons(ticket)
+    if not buttons and not decided:
         text += f"\nIt has been decided already: it is {status_label(ticket.status)}."
-    return Reply(title=card_title(ticket), text=text, buttons=buttons, ticket=ticket.reference)
+    fields = (*change_fields(ticket), *access_fields(ticket))
+    return Reply(
+        title=card_title(ticket),
+        text=text,
+        fields=fields,
+        buttons=buttons,
+        ticket=ticket.reference,
+    )
 
 
 def _when(moment: str) -> str:

@@ -43,6 +43,7 @@ class Intent(StrEnum):
     START = "start"
     HELP = "help"
     NEW = "new"
+    NEW_CHANGE = "new_change"
     RAISE_FORM = "raise_form"
     FORM_PREVIEW = "form_preview"
     FORM_SUBMIT = "form_submit"
@@ -75,6 +76,7 @@ ROUTES: tuple[Route, ...] = (
     Route(Intent.START, guide.greet),
     Route(Intent.HELP, guide.show_help),
     Route(Intent.NEW, raise_ticket.start),
+    Route(Intent.NEW_CHANGE, raise_ticket.start_change),
     Route(Intent.RAISE_FORM, raise_form.open_form),
     Route(Intent.FORM_PREVIEW, raise_form.preview),
     Route(Intent.FORM_SUBMIT, raise_form.submit),
@@ -99,6 +101,7 @@ COMMANDS: dict[str, Intent] = {
     "start": Intent.START,
     "help": Intent.HELP,
     "new": Intent.NEW,
+    "change": Intent.NEW_CHANGE,
     "mine": Intent.MINE,
     "ticket": Intent.SHOW,
     "comment": Intent.COMMENT,

@@ -66,6 +66,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Who approves this person's access requests first.
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # One of the small group that approves emergency changes.
+    emergency_approver: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     roles: Mapped[list["PersonRole"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -239,6 +241,9 @@ class ChangePlan(Base):
     rollback_plan: Mapped[str] = mapped_column(Text, default="")
     # The change-freeze window an emergency change was planned in, by name ("" when none).
     freeze: Mapped[str] = mapped_column(String(200), default="")
+
+
+MANAGER_STAGE, OWNER_STAGE = 1, 2  # an access request's approval stages
 
 
 class AccessGrant(Base):

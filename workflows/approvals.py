@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.enums import Vote
-from storage.models import ApprovalVote, Person, ServiceApprover, Ticket
+from storage.models import ApprovalVote, Person, Ticket
 from workflows.approval_policy import ApprovalPolicy, Outcome, outcome
+from workflows.approvers import approver_people
 from workflows.errors import InvalidInput
 
 VOTED = {Vote.APPROVE: "approved", Vote.REJECT: "rejected"}
@@ -35,6 +36,18 @@ class ApprovalState:
     rule: str
     votes: tuple[tuple[str, Vote, str], ...]
     pending: tuple[str, ...]
+    stage: str = ""  # whose approval an access request awaits: "manager", "service owner"
+
+
+def refuse_second_vote(session: Session, ticket: Ticket, approver: Person) -> None:
+    """Raise InvalidInput when `approver` already voted on `ticket` (at any stage)."""
+    earlier = session.scalar(
+        select(ApprovalVote.vote).where(
+            ApprovalVote.ticket_id == ticket.id, ApprovalVote.approver_id == approver.id
+        )
+    )
+    if earlier is not None:
+        raise InvalidInput(f"You already {VOTED[earlier]} {ticket.reference}; a vote is final.")
 
 
 def cast_vote(
@@ -48,13 +61,7 @@ def cast_vote(
     now: datetime,
 ) -> Tally:
     """Record `approver`'s vote (once per ticket) and count the current approvers' votes."""
-    earlier = session.scalar(
-        select(ApprovalVote.vote).where(
-            ApprovalVote.ticket_id == ticket.id, ApprovalVote.approver_id == approver.id
-        )
-    )
-    if earlier is not None:
-        raise InvalidInput(f"You already {VOTED[earlier]} {ticket.reference}; a vote is final.")
+    refuse_second_vote(session, ticket, approver)
     session.add(
         ApprovalVote(
             ticket_id=ticket.id,
@@ -81,9 +88,13 @@ def cast_vote(
 
 
 def approval_state(
-    session: Session, ticket_id: int, policy: ApprovalPolicy, approvers: list[Person]
+    session: Session,
+    ticket_id: int,
+    policy: ApprovalPolicy,
+    approvers: list[Person],
+    stage: str = "",
 ) -> ApprovalState:
-    """The votes cast on a ticket and the approvers still to vote."""
+    """The votes cast on a ticket and the approvers (of its current stage) still to vote."""
     votes = session.scalars(
         select(ApprovalVote).where(ApprovalVote.ticket_id == ticket_id).order_by(ApprovalVote.id)
     ).all()
@@ -92,22 +103,13 @@ def approval_state(
         rule=policy.describe(len(approvers)),
         votes=tuple((vote.approver.name, vote.vote, vote.note) for vote in votes),
         pending=tuple(person.name for person in approvers if person.id not in voted),
+        stage=stage,
     )
 
 
 def pending_approvers(session: Session, ticket: Ticket) -> list[str]:
-    """Keys of the eligible approvers who have not voted on `ticket` yet."""
-    voted = select(ApprovalVote.approver_id).where(ApprovalVote.ticket_id == ticket.id)
-    return list(
-        session.scalars(
-            select(Person.key)
-            .join(ServiceApprover, ServiceApprover.person_id == Person.id)
-            .where(
-                ServiceApprover.service_id == ticket.service_id,
-                Person.id != ticket.requester_id,
-                Person.active.is_(True),
-                Person.id.not_in(voted),
-            )
-            .order_by(Person.key)
-        )
+    """Keys of the people who approve `ticket` now and have not voted on it yet."""
+    voted = set(
+        session.scalars(select(ApprovalVote.approver_id).where(ApprovalVote.ticket_id == ticket.id))
     )
+    return [person.key for person in approver_people(session, ticket) if person.id not in voted]

@@ -30,6 +30,8 @@ class PersonSpec:
     name: str
     roles: frozenset[Role]
     identities: Mapping[str, str] = field(default_factory=dict)
+    manager: str | None = None
+    emergency_approver: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ def sync_directory(session: Session, spec: DirectorySpec) -> None:
     session.execute(delete(PlatformIdentity))
     people = {person.key: _sync_person(session, person) for person in spec.people}
     session.execute(update(Person).where(Person.key.not_in(list(people))).values(active=False))
+    for spec_person in spec.people:
+        manager = people.get(spec_person.manager) if spec_person.manager else None
+        people[spec_person.key].manager_id = manager.id if manager else None
     teams = {team.key: _sync_team(session, team, people) for team in spec.teams}
     for service in spec.services:
         _sync_service(session, service, teams, people)
@@ -88,6 +93,7 @@ def _sync_person(session: Session, spec: PersonSpec) -> Person:
         person = Person(key=spec.key, name=spec.name)
         session.add(person)
     person.name, person.active = spec.name, True
+    person.emergency_approver = spec.emergency_approver
     person.roles = [PersonRole(role=role) for role in sorted(spec.roles)]
     session.flush()
     session.add_all(
@@ -172,18 +178,6 @@ def actor_for(session: Session, person: Person) -> Actor:
 def approver_ids(session: Session, service_id: int) -> frozenset[int]:
     """The people who approve for a service."""
     return frozenset(session.scalars(_APPROVER_IDS, {"service_id": service_id}))
-
-
-def approver_keys(session: Session, service_id: int) -> list[str]:
-    """The directory keys of the people who approve for a service."""
-    return list(
-        session.scalars(
-            select(Person.key)
-            .join(ServiceApprover, ServiceApprover.person_id == Person.id)
-            .where(ServiceApprover.service_id == service_id, Person.active.is_(True))
-            .order_by(Person.key)
-        )
-    )
 
 
 def list_people(session: Session) -> list[PersonSummary]:

@@ -156,6 +156,11 @@ CLOSED_STATUSES = frozenset({S.CLOSED})
 # Ticket types only responders raise; employees raise the rest.
 RESPONDER_RAISED = frozenset({TicketType.CHANGE, TicketType.PROBLEM})
 
+# Types whose approvers vote.
+APPROVED_TYPES = frozenset(
+    {TicketType.CHANGE, TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST}
+)
+
 # Request types submitted for approval as soon as they are raised, when their service has
 # approvers (a change waits in draft until its requester submits it).
 SUBMITTED_ON_RAISE = frozenset({TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST})

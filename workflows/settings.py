@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflows.approval_policy import ApprovalPolicy
+from workflows.change_rules import ChangeRules
 from workflows.escalation_policy import EscalationBook
 from workflows.priority import PriorityMatrix
 from workflows.sla import SlaBook
@@ -29,3 +30,4 @@ class DeskSettings:
     # team key -> the platform whose channel is kept for notices overdue elsewhere
     fallbacks: Mapping[str, str] = field(default_factory=dict)
     escalation: EscalationBook = field(default_factory=EscalationBook)
+    changes: ChangeRules = field(default_factory=ChangeRules)

@@ -5,7 +5,7 @@ audit event and the notification intents it causes. Nothing here commits.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -13,20 +13,38 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.enums import IntentKind, Level, TicketStatus, TicketType, Vote
-from storage.models import TITLE_LENGTH, AuditEvent, Comment, Person, Ticket
-from workflows import audiences
-from workflows.approval_policy import ApprovalPolicy, Outcome
-from workflows.approvals import ApprovalState, approval_state, cast_vote, pending_approvers
-from workflows.directory import (
-    actor_for,
-    approver_ids,
-    approver_keys,
-    load_person,
-    load_service,
+from storage.models import (
+    MANAGER_STAGE,
+    OWNER_STAGE,
+    TITLE_LENGTH,
+    AccessGrant,
+    AuditEvent,
+    ChangePlan,
+    Comment,
+    Person,
+    Ticket,
 )
+from workflows import audiences
+from workflows.approval_policy import Outcome
+from workflows.approvals import (
+    ApprovalState,
+    approval_state,
+    cast_vote,
+    pending_approvers,
+    refuse_second_vote,
+)
+from workflows.approvers import (
+    approver_people,
+    approvers_of,
+    policy_for,
+    stage_name,
+)
+from workflows.change_rules import ChangeDetails
+from workflows.directory import actor_for, load_person, load_service
 from workflows.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.escalation import escalation_announcement
 from workflows.lifecycle import (
+    APPROVED_TYPES,
     CLOSED_STATUSES,
     DONE_STATUSES,
     INITIAL_STATUS,
@@ -58,13 +76,10 @@ DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 10_000
 NOTE_MAX = 2_000
 MY_TICKETS_LIMIT = 25
-MAX_TICKET_ID = 2**31 - 1
+MAX_TICKET_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 VOTES = frozenset({Action.APPROVE, Action.REJECT})
 UNDECIDED = frozenset({TicketStatus.NEW, TicketStatus.DRAFT, TicketStatus.AWAITING_APPROVAL})
-# Types whose approvers vote (on a change, a service request, an access request).
-APPROVED_TYPES = frozenset(
-    {TicketType.CHANGE, TicketType.SERVICE_REQUEST, TicketType.ACCESS_REQUEST}
-)  # the id column is a 32-bit integer on PostgreSQL
+ROLLBACK_MAX = 10_000
 
 
 # Built once: statement construction costs more than execution on the raise path.
@@ -87,6 +102,8 @@ class NewTicket:
     description: str
     impact: Level
     urgency: Level
+    change: ChangeDetails | None = None  # a change's plan (required for a change)
+    access_until: date | None = None  # an access request's last day (UTC), if it ends
 
 
 @dataclass(frozen=True)
@@ -103,14 +120,20 @@ class TicketDetail:
 def raise_ticket(
     session: Session, settings: DeskSettings, requester_key: str, new: NewTicket, now: datetime
 ) -> TicketView:
-    """Create a ticket, audit it, and tell the owning team and the requester."""
+    """Create a ticket, audit it, and tell the owning team and the requester.
+
+    A change is submitted at once (a standard one is pre-approved by that), and so is a
+    request that needs approval.
+    """
     requester = load_person(session, requester_key)
     if new.ticket_type in RESPONDER_RAISED and not actor_for(session, requester).team_ids:
         raise NotAllowed(f"Only responders raise a {new.ticket_type.value}.")
     service = load_service(session, new.service_key)
+    title = clean_text(new.title, "title", TITLE_MAX)
+    plan = _change_plan(settings, service.key, service.name, title, new, now)
     ticket = Ticket(
         type=new.ticket_type,
-        title=clean_text(new.title, "title", TITLE_MAX),
+        title=title,
         description=clean_text(new.description, "description", DESCRIPTION_MAX, required=False),
         service_id=service.id,
         team_id=service.team_id,
@@ -129,13 +152,67 @@ def raise_ticket(
     # A plain UPDATE: the reference is part of creating the row, not a change to version.
     session.execute(_SET_REFERENCE, {"ticket_id": ticket.id, "new_reference": reference})
     set_committed_value(ticket, "reference", reference)
-    event = audit(session, ticket, requester, "raised", None, ticket.status, now)
+    if plan is not None:
+        plan.ticket_id = ticket.id
+        session.add(plan)
+        set_committed_value(ticket, "change_plan", plan)
+    if ticket.type == TicketType.ACCESS_REQUEST:
+        _grant_access(session, ticket, requester, new.access_until, now)
+    detail = f"during the change freeze '{plan.freeze}'" if plan and plan.freeze else ""
+    event = audit(session, ticket, requester, "raised", None, ticket.status, now, detail)
     notify(
         session, settings, ticket, event, now, card_notice(ticket), _dm_requester(ticket, "raised")
     )
-    if ticket.type in SUBMITTED_ON_RAISE and approver_ids(session, service.id):
+    if ticket.type == TicketType.CHANGE or (
+        ticket.type in SUBMITTED_ON_RAISE and approvers_of(session, ticket)
+    ):
         _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
     return view_of(session, ticket)
+
+
+def _change_plan(
+    settings: DeskSettings,
+    service_key: str,
+    service_name: str,
+    title: str,
+    new: NewTicket,
+    now: datetime,
+) -> ChangePlan | None:
+    """A change's plan, checked against the catalog's rules (nothing for other types)."""
+    if new.ticket_type != TicketType.CHANGE:
+        return None
+    if new.change is None:
+        raise InvalidInput("A change needs its kind, risk, planned window and rollback plan.")
+    details = new.change
+    freeze = settings.changes.check(service_key, service_name, title, details, now)
+    return ChangePlan(
+        kind=details.kind,
+        risk=details.risk,
+        planned_start=details.planned_start,
+        planned_end=details.planned_end,
+        rollback_plan=clean_text(details.rollback_plan, "rollback plan", ROLLBACK_MAX),
+        freeze=freeze,
+    )
+
+
+def _grant_access(
+    session: Session, ticket: Ticket, requester: Person, until: date | None, now: datetime
+) -> None:
+    """Open the access request's grant: to the manager first, when the requester has one."""
+    ends_at = None
+    if until is not None:
+        ends_at = datetime.combine(until + timedelta(days=1), time(0), UTC)
+        if ends_at <= now:
+            raise InvalidInput("The end date has passed; give a later one, or none.")
+    manager = requester.manager_id if requester.manager_id != requester.id else None
+    grant = AccessGrant(
+        ticket_id=ticket.id,
+        stage=MANAGER_STAGE if manager is not None else OWNER_STAGE,
+        manager_id=manager,
+        ends_at=ends_at,
+    )
+    session.add(grant)
+    set_committed_value(ticket, "access_grant", grant)
 
 
 def act(
@@ -377,13 +454,10 @@ def ticket_detail(session: Session, settings: DeskSettings, reference: str) -> T
     )
     view = view_of(session, ticket)
     approval = None
-    if view.facts.needs_approval and ticket.type in APPROVED_TYPES:
-        eligible = view.facts.approver_ids - {ticket.requester_id}
-        approvers = session.scalars(
-            select(Person).where(Person.id.in_(eligible)).order_by(Person.key)
-        ).all()
-        policy = settings.approvals.get(ticket.service.key, ApprovalPolicy())
-        approval = approval_state(session, ticket.id, policy, list(approvers))
+    if view.facts.needs_approval:
+        approvers = approver_people(session, ticket)
+        policy = policy_for(settings, ticket)
+        approval = approval_state(session, ticket.id, policy, approvers, stage_name(ticket))
     return TicketDetail(
         ticket=view,
         comments=tuple(comment_view(comment) for comment in comments),
@@ -422,7 +496,7 @@ def my_tickets(session: Session, person_key: str) -> list[TicketView]:
 
 def view_of(session: Session, ticket: Ticket) -> TicketView:
     """A ticket row frozen into a view, with its service's approvers."""
-    return ticket_view(ticket, approver_ids(session, ticket.service_id))
+    return ticket_view(ticket, approvers_of(session, ticket))
 
 
 def load_ticket(session: Session, reference: str) -> Ticket:
@@ -448,6 +522,8 @@ def _apply(
     note = clean_text(note, "reason", NOTE_MAX, required=False)
     actor = actor_for(session, person)
     _refuse_stale_vote(ticket, action)
+    if action in VOTES:
+        refuse_second_vote(session, ticket, person)
     row = decide(view_of(session, ticket).facts, action, actor, note)
     if row.who == Who.APPROVER:
         decided = _vote(session, settings, ticket, person, action, note, now)
@@ -483,9 +559,8 @@ def _apply(
 def _approver_cards(session: Session, ticket: Ticket, payload: dict[str, Any]) -> list[Notice]:
     """The approval request card of each approver but the requester, with `payload`."""
     return [
-        Notice(IntentKind.CARD, audiences.person(key), payload)
-        for key in approver_keys(session, ticket.service_id)
-        if key != ticket.requester.key
+        Notice(IntentKind.CARD, audiences.person(person.key), payload)
+        for person in approver_people(session, ticket)
     ]
 
 
@@ -514,6 +589,8 @@ def _vote(
     """
     session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
     session.refresh(ticket)  # as the last committed vote left it
+    if ticket.access_grant is not None:
+        session.refresh(ticket.access_grant)
     facts = view_of(session, ticket).facts
     if ticket.status != TicketStatus.AWAITING_APPROVAL:
         raise InvalidInput(
@@ -522,7 +599,7 @@ def _vote(
         )
     decide(facts, action, actor_for(session, person), note)
     vote = Vote.APPROVE if action == Action.APPROVE else Vote.REJECT
-    policy = settings.approvals.get(ticket.service.key, ApprovalPolicy())
+    policy = policy_for(settings, ticket)
     eligible = facts.approver_ids - {ticket.requester_id}  # nobody approves their own
     tally = cast_vote(session, ticket, person, vote, note, policy, eligible, now)
     event = audit(session, ticket, person, f"vote {vote.value}", ticket.status, None, now, note)
@@ -538,10 +615,41 @@ def _vote(
         notify(session, settings, ticket, event, now, thread_note(ticket, payload))
         return None
     # Every approver's request is edited to show the outcome, so no one presses a stale button.
-    decided = payload_of("approval_decided", person, outcome=tally.outcome.value)
+    stage = stage_name(ticket)
+    decided = payload_of("approval_decided", person, outcome=tally.outcome.value, stage=stage)
     notify(session, settings, ticket, event, now, *_approver_cards(session, ticket, decided))
+    if tally.outcome == Outcome.APPROVED and _to_service_owners(session, settings, ticket, now):
+        return None
     final = Action.APPROVE if tally.outcome == Outcome.APPROVED else Action.REJECT
     return next(row for row in moves_from(facts) if row.action == final)
+
+
+def _to_service_owners(
+    session: Session, settings: DeskSettings, ticket: Ticket, now: datetime
+) -> bool:
+    """After the manager approves an access request, ask the service's owners (if it has any
+    but the manager and the requester); whether it was handed on."""
+    grant = ticket.access_grant
+    if grant is None or grant.stage != MANAGER_STAGE:
+        return False
+    grant.stage = OWNER_STAGE
+    session.flush()
+    if not approver_people(session, ticket):
+        return False
+    ticket.approval_requested_at, ticket.approval_reminders, ticket.updated_at = now, 0, now
+    track_clocks(ticket, ticket.service, settings, now)
+    session.flush()
+    event = audit(session, ticket, None, "approval stage", None, None, now, "service owner")
+    payload = {"event": "approval_stage", "actor": "The desk", "stage": "service owner"}
+    request = payload_of("approval_requested", ticket.requester)
+    notices = [
+        card_notice(ticket),
+        thread_note(ticket, payload),
+        Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
+        *_approver_cards(session, ticket, request),
+    ]
+    notify(session, settings, ticket, event, now, *notices)
+    return True
 
 
 def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> None:

@@ -3,8 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.enums import Level, Priority, Role, TicketStatus, TicketType
-from storage.models import AuditEvent, Comment, Person, Ticket
+from storage.enums import ChangeKind, Level, Priority, Role, TicketStatus, TicketType
+from storage.models import (
+    MANAGER_STAGE,
+    AccessGrant,
+    AuditEvent,
+    ChangePlan,
+    Comment,
+    Person,
+    Ticket,
+)
 from workflows.lifecycle import TicketFacts
 
 
@@ -58,6 +66,26 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class ChangeView:
+    """A change's plan, for display."""
+
+    kind: ChangeKind
+    risk: Level
+    planned_start: datetime
+    planned_end: datetime
+    rollback_plan: str
+    freeze: str
+
+
+@dataclass(frozen=True)
+class AccessView:
+    """An access request's end and whose approval it awaits ("manager", "service owner")."""
+
+    ends_at: datetime | None
+    stage: str
+
+
+@dataclass(frozen=True)
 class TicketView:
     """Everything a card, a reply or a digest shows of one ticket."""
 
@@ -85,6 +113,8 @@ class TicketView:
     escalation_level: int
     escalation_policy: str | None
     facts: TicketFacts
+    change: ChangeView | None = None
+    access: AccessView | None = None
 
 
 def person_view(person: Person) -> PersonView:
@@ -125,7 +155,30 @@ def ticket_view(ticket: Ticket, approver_ids: frozenset[int]) -> TicketView:
             requester_id=ticket.requester_id,
             approver_ids=approver_ids,
         ),
+        change=_change_view(ticket.change_plan) if ticket.type == TicketType.CHANGE else None,
+        access=(
+            _access_view(ticket.access_grant) if ticket.type == TicketType.ACCESS_REQUEST else None
+        ),
     )
+
+
+def _change_view(plan: ChangePlan | None) -> ChangeView | None:
+    if plan is None:
+        return None
+    return ChangeView(
+        plan.kind, plan.risk, plan.planned_start, plan.planned_end, plan.rollback_plan, plan.freeze
+    )
+
+
+def _access_view(grant: AccessGrant | None) -> AccessView | None:
+    return None if grant is None else AccessView(grant.ends_at, access_stage(grant))
+
+
+def access_stage(grant: AccessGrant) -> str:
+    """Whose approval the grant's stage asks for: "manager", "service owner" ("" if one stage)."""
+    if grant.manager_id is None:
+        return ""
+    return "manager" if grant.stage == MANAGER_STAGE else "service owner"
 
 
 def comment_view(comment: Comment) -> CommentView:

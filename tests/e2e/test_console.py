@@ -22,7 +22,7 @@ TIMEOUT = 60
 RAISE_AND_RESOLVE = [
     "/new",
     "1",  # [1] Incident
-    "5",  # [5] VPN
+    "6",  # [6] VPN
     "VPN drops every hour",
     "It disconnects on the hour",
     "1",  # impact [1] High
@@ -114,7 +114,7 @@ def test_a_scripted_console_session_raises_acknowledges_and_resolves(
     assert session.returncode == 0, session.stderr
     assert "You are Alice Martin (alice)" in transcript
     assert "[1] Incident   [2] Service request   [3] Access request" in transcript
-    assert "[5] VPN" in transcript
+    assert "[6] VPN" in transcript
     assert "Raised INC-1. Network team has it" in transcript
     assert "── #network · new card INC-1 (message INC-1@network) ──" in transcript
     assert "    [1] Acknowledge   [2] Take" in transcript
@@ -206,7 +206,7 @@ def test_check_config_accepts_the_demo_config(tmp_path: Path) -> None:
     checked = deskbot(tmp_path, "check-config", str(ROOT / "config.example.yaml"))
 
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout == "Config OK: 7 people, 2 teams, 5 services.\n"
+    assert checked.stdout == "Config OK: 7 people, 2 teams, 6 services.\n"
 
 
 def test_run_without_a_config_starts_the_demo_and_quits(tmp_path: Path) -> None:

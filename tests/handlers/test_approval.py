@@ -1,4 +1,5 @@
-"""A request that needs approval reaches its approvers, who decide it from their DM."""
+"""An access request goes to the requester's manager, then to the service's owners, each
+deciding from their DM; then the team fulfils it."""
 
 from handlers.events import Reply
 from storage.enums import AudienceKind, TicketStatus
@@ -7,8 +8,17 @@ from tests.support.chat import Chat, button
 
 def _raise_access_request(chat: Chat) -> str:
     chat.command("alice", "new", "ERP read access for the audit")
-    for answer in ("Access request", "ERP access", "-", "Low", "Medium", "Raise it"):
-        replies = chat.say("alice", answer)
+    answers = (
+        "Access request",
+        "ERP access",
+        "For the year-end audit",
+        "No end date",
+        "Low",
+        "Low",
+    )
+    for answer in answers:
+        chat.say("alice", answer)
+    replies = chat.say("alice", "Raise it")
     assert replies[0].ticket is not None
     return replies[0].ticket
 
@@ -20,26 +30,57 @@ def _dm_to(chat: Chat, person: str) -> Reply:
     return delivery.reply
 
 
-def test_each_approver_gets_a_dm_with_approve_and_reject(chat: Chat) -> None:
-    reference = _raise_access_request(chat)
-
-    deliveries = chat.deliver()
-    asked = {
+def _asked(chat: Chat) -> dict[str, list[str]]:
+    return {
         d.address: [b.label for b in d.reply.buttons]
-        for d in deliveries
+        for d in chat.deliver()
         if d.audience == AudienceKind.PERSON and d.address != "alice"
     }
 
+
+def test_the_manager_is_asked_first(chat: Chat) -> None:
+    reference = _raise_access_request(chat)
+
     assert chat.status_of(reference) == TicketStatus.AWAITING_APPROVAL
-    assert asked == {"carol": ["Approve", "Reject"], "grace": ["Approve", "Reject"]}
+    assert _asked(chat) == {"carol": ["Approve", "Reject"]}
 
 
-def test_an_approver_approves_from_the_dm_and_the_requester_is_told(chat: Chat) -> None:
+def test_after_the_manager_the_service_owners_decide_and_the_team_fulfils(chat: Chat) -> None:
     reference = _raise_access_request(chat)
     request = next(d.reply for d in chat.deliver() if d.address == "carol" and d.reply.buttons)
 
     replies = chat.press("carol", button([request], "Approve"))
 
+    assert replies[0].text == f"Your vote is counted; {reference} still awaits approval."
+    deliveries = chat.deliver()
+    carol = next(d.reply for d in deliveries if d.address == "carol")
+    assert carol.buttons == ()
+    assert carol.text.startswith(f"Carol Nguyen approved {reference} as the manager.")
+    # Carol approved as the manager; she is not asked again as an owner.
+    grace = next(d.reply for d in deliveries if d.address == "grace")
+    assert [b.label for b in grace.buttons] == ["Approve", "Reject"]
+    told = next(d.reply for d in deliveries if d.address == "alice")
+    assert told.text == (
+        f"The manager approved {reference}; it now awaits the service owner's approval."
+    )
+
+    replies = chat.press("grace", button([grace], "Approve"))
+
     assert replies[0].text == f"{reference} is now approved."
-    assert chat.status_of(reference) == TicketStatus.APPROVED
-    assert _dm_to(chat, "alice").text == f"Carol Nguyen approved {reference} (now approved)."
+    assert _dm_to(chat, "alice").text == f"Grace Hopper approved {reference} (now approved)."
+    chat.press("erin", button(chat.command("erin", "ticket", reference), "Start work"))
+    chat.press("erin", button(chat.command("erin", "ticket", reference), "Fulfil"))
+    assert chat.status_of(reference) == TicketStatus.FULFILLED
+
+
+def test_the_manager_alone_cannot_be_an_owner_too(chat: Chat) -> None:
+    reference = _raise_access_request(chat)
+    request = next(d.reply for d in chat.deliver() if d.address == "carol" and d.reply.buttons)
+    chat.press("carol", button([request], "Approve"))
+    chat.deliver()
+
+    replies = chat.press("carol", button([request], "Approve"))
+
+    assert replies[0].problem
+    assert replies[0].text == f"You already approved {reference}; a vote is final."
+    assert chat.status_of(reference) == TicketStatus.AWAITING_APPROVAL

@@ -48,6 +48,7 @@ def test_the_form_offers_the_catalog_and_prefills_a_one_line_title(chat: Chat) -
     assert [choice.value for choice in services.choices] == [
         "erp-access",
         "email",
+        "firewall",
         "laptops",
         "wifi",
         "vpn",

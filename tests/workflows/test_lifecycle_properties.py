@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import settings
@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 from bot.config import load_config
 from bot.directory import directory_spec
 from storage.database import Database
-from storage.enums import Level, TicketStatus, TicketType
+from storage.enums import ChangeKind, Level, TicketStatus, TicketType
 from storage.models import AuditEvent, Comment, OutboxIntent, Person, Service, Team, Ticket
 from tests.conftest import ROOT, fresh_sqlite_database
 from tests.support.clock import ManualClock
+from workflows.change_rules import ChangeDetails
 from workflows.directory import sync_directory
 from workflows.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.lifecycle import (
+    APPROVED_TYPES,
     CLOSED_STATUSES,
     DONE_STATUSES,
     INITIAL_STATUS,
@@ -41,7 +43,6 @@ from workflows.priority import ITIL_DEFAULT
 from workflows.references import PREFIXES
 from workflows.settings import DeskSettings, PlatformReach
 from workflows.tickets import (
-    APPROVED_TYPES,
     UNDECIDED,
     VOTES,
     NewTicket,
@@ -52,7 +53,20 @@ from workflows.tickets import (
 )
 from workflows.unit_of_work import unit_of_work
 
-DEMO = load_config(ROOT / "config.example.yaml")
+# The demo without managers: access requests go straight to the service's approvers, whom
+# this model knows (the manager's stage is tested in tests/handlers/test_approval.py).
+_CONFIG = load_config(ROOT / "config.example.yaml")
+DEMO = _CONFIG.model_copy(
+    update={"people": [p.model_copy(update={"manager": None}) for p in _CONFIG.people]}
+)
+# Every change is a normal one, planned well ahead of the moved clock.
+PLAN = ChangeDetails(
+    ChangeKind.NORMAL,
+    Level.MEDIUM,
+    datetime(2099, 1, 1, 9, 0, tzinfo=UTC),
+    datetime(2099, 1, 1, 10, 0, tzinfo=UTC),
+    "Restore the previous version",
+)
 PEOPLE = tuple(person.id for person in DEMO.people)
 ROLES = {person.id: frozenset(person.roles) for person in DEMO.people}
 MEMBERS = {team.id: frozenset(team.members) for team in DEMO.teams}
@@ -219,15 +233,22 @@ class DeskLifecycle(RuleBasedStateMachine):
         """Raise a valid ticket, check it starts its lifecycle audited and announced with nothing
         else changed, and return its reference."""
         before = self.read()
-        new = NewTicket(ticket_type, service, "Cannot log in", "Since today", impact, urgency)
+        plan = PLAN if ticket_type == TicketType.CHANGE else None
+        new = NewTicket(
+            ticket_type, service, "Cannot log in", "Since today", impact, urgency, change=plan
+        )
         with unit_of_work(self.db) as session:
             view = raise_ticket(session, SETTINGS, RAISED_BY[ticket_type], new, self.tick())
         after = self.read()
 
         initial = INITIAL_STATUS[ticket_type]
         raised: Event = ("raised", None, initial)
-        submitted: Event = (Action.SUBMIT.value, initial, S.AWAITING_APPROVAL)
-        is_submitted = ticket_type in REQUESTS and bool(APPROVERS[service])
+        # A change is submitted at once: to its approvers, or approved when it has none.
+        approved = S.AWAITING_APPROVAL if APPROVERS[service] else S.APPROVED
+        submitted: Event = (Action.SUBMIT.value, initial, approved)
+        is_submitted = ticket_type == TicketType.CHANGE or (
+            ticket_type in REQUESTS and bool(APPROVERS[service])
+        )
         trail = (raised, submitted) if is_submitted else (raised,)
         ticket = after.tickets[view.reference]
         assert ticket == Snapshot(

@@ -34,6 +34,7 @@ Listener = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Non
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = (
     BotCommand("new", "raise an incident or a request"),
+    BotCommand("change", "raise a change (responders)"),
     BotCommand("mine", "your open tickets"),
     BotCommand("ticket", "one ticket: /ticket INC-12"),
     BotCommand("comment", "comment on a ticket: /comment INC-12 text"),

@@ -23,6 +23,9 @@ KINDS = ("standard", "normal", "emergency")
 def upgrade() -> None:
     with op.batch_alter_table("people") as batch:
         batch.add_column(sa.Column("manager_id", sa.Integer(), nullable=True))
+        batch.add_column(
+            sa.Column("emergency_approver", sa.Boolean(), server_default="0", nullable=False)
+        )
         batch.create_foreign_key(
             "fk_people_manager_id_people", "people", ["manager_id"], ["id"], ondelete="SET NULL"
         )
@@ -81,4 +84,5 @@ def downgrade() -> None:
     op.drop_table("change_plans")
     with op.batch_alter_table("people") as batch:
         batch.drop_constraint("fk_people_manager_id_people", type_="foreignkey")
+        batch.drop_column("emergency_approver")
         batch.drop_column("manager_id")
