@@ -89,12 +89,14 @@ class TelegramWebhookConfig(Model):
 
 
 class TelegramConfig(Model):
-    """`telegram`: the bot's token and mode."""
+    """`telegram`: the bot's token and mode, and whether strangers who write to it privately
+    are added to the directory as employees (`self_registration`)."""
 
     token: str
     mode: Literal["polling", "webhook"] = "polling"
     webhook: TelegramWebhookConfig = TelegramWebhookConfig()
     base_url: str | None = None
+    self_registration: bool = False
 
 
 class PersonConfig(Model):

@@ -68,12 +68,21 @@ class DirectorySpec:
 def sync_directory(session: Session, spec: DirectorySpec) -> None:
     """Make the database's directory match `spec`; people and services it drops are deactivated.
 
-    Chat identities come only from config, so they are replaced as a whole: an account can
-    move from one person to another (a renamed key, a reassigned id).
+    Config's chat identities are replaced as a whole: an account can move from one person to
+    another (a renamed key, a reassigned id). Self-registered people are kept with theirs,
+    but config wins: a key it names becomes config's, and a self-registered person whose
+    account it gives to someone is deactivated.
     """
-    session.execute(delete(PlatformIdentity))
+    _yield_to_config(session, spec)
+    session.execute(
+        delete(PlatformIdentity).where(PlatformIdentity.person_id.in_(_CONFIGURED_PEOPLE))
+    )
     people = {person.key: _sync_person(session, person) for person in spec.people}
-    session.execute(update(Person).where(Person.key.not_in(list(people))).values(active=False))
+    session.execute(
+        update(Person)
+        .where(Person.key.not_in(list(people)), Person.self_registered.is_(False))
+        .values(active=False)
+    )
     for spec_person in spec.people:
         manager = people.get(spec_person.manager) if spec_person.manager else None
         people[spec_person.key].manager_id = manager.id if manager else None
@@ -84,6 +93,36 @@ def sync_directory(session: Session, spec: DirectorySpec) -> None:
         update(Service)
         .where(Service.key.not_in([service.key for service in spec.services]))
         .values(active=False)
+    )
+
+
+_CONFIGURED_PEOPLE = select(Person.id).where(Person.self_registered.is_(False))
+_SELF_REGISTERED_ACCOUNTS = (
+    select(
+        PlatformIdentity.id,
+        PlatformIdentity.person_id,
+        PlatformIdentity.platform,
+        PlatformIdentity.external_id,
+    )
+    .join(Person)
+    .where(Person.self_registered.is_(True))
+)
+
+
+def _yield_to_config(session: Session, spec: DirectorySpec) -> None:
+    """Self-registered people whom config names become config's; those whose account config
+    gives to someone lose it and are deactivated."""
+    keys = [person.key for person in spec.people]
+    session.execute(update(Person).where(Person.key.in_(keys)).values(self_registered=False))
+    accounts = {account for person in spec.people for account in person.identities.items()}
+    taken = [
+        row
+        for row in session.execute(_SELF_REGISTERED_ACCOUNTS)
+        if (row.platform, row.external_id) in accounts
+    ]
+    session.execute(delete(PlatformIdentity).where(PlatformIdentity.id.in_([r.id for r in taken])))
+    session.execute(
+        update(Person).where(Person.id.in_([r.person_id for r in taken])).values(active=False)
     )
 
 

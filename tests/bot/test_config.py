@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.config import Config, ConfigError, load_config, parse_config
+from bot.config import Config, ConfigError, TelegramConfig, load_config, parse_config
 from bot.durations import parse_duration
 from storage.enums import Level, Priority, Role
 
@@ -240,6 +240,12 @@ def test_minimal_config_gets_the_documented_defaults() -> None:
             id="telegram-without-token",
         ),
         pytest.param(
+            lambda raw: raw.update(telegram={"token": "t", "self_registration": "maybe"}),
+            "telegram.self_registration: "
+            "Input should be a valid boolean, unable to interpret input",
+            id="telegram-self-registration",
+        ),
+        pytest.param(
             lambda raw: raw.update(priority_matrix={"high": {"low": "P9"}}),
             "priority_matrix.high.low: Input should be 'P1', 'P2', 'P3', 'P4' or 'P5'",
             id="priority-matrix-cell",
@@ -320,6 +326,16 @@ def test_expanded_value_is_validated_too(demo_raw: Raw, monkeypatch: pytest.Monk
     assert error_of(edited(demo_raw, lambda raw: raw.update(telegram=telegram))) == (
         "telegram.webhook.secret_token: String should match pattern '^[A-Za-z0-9_-]{1,256}$'"
     )
+
+
+def test_telegram_self_registration_is_off_unless_turned_on(demo_raw: Raw) -> None:
+    def telegram(**extra: object) -> TelegramConfig | None:
+        return parse_config(
+            edited(demo_raw, lambda raw: raw.update(telegram={"token": "t", **extra}))
+        ).telegram
+
+    assert telegram() == TelegramConfig(token="t", self_registration=False)
+    assert telegram(self_registration=True) == TelegramConfig(token="t", self_registration=True)
 
 
 def test_priority_matrix_override_is_read(demo_raw: Raw) -> None:

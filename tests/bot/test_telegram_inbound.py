@@ -39,6 +39,7 @@ def test_a_command_in_a_private_chat() -> None:
 
     assert incoming == Incoming(
         user_id=ALICE.id,
+        user_name="Alice",
         chat_id=ALICE.id,
         private=True,
         event=InboundEvent(

@@ -6,6 +6,7 @@ from bot.config import Config
 from storage.enums import TicketStatus
 from tests.support.clock import ManualClock
 from tests.support.telegram_desk import (
+    BARRIER,
     NETWORK,
     PEOPLE,
     STRANGER,
@@ -19,15 +20,18 @@ from tests.support.telegram_desk import (
 from tests.support.telegram_scenarios import (
     choose,
     dialogs_of,
+    directory_of,
     labels,
     last,
     press,
     raise_incident,
+    requester_of,
     run,
     say,
     stored,
     ticket_count,
 )
+from tests.support.telegram_updates import TgUser
 
 ALICE, BOB = PEOPLE["alice"], PEOPLE["bob"]
 
@@ -153,6 +157,40 @@ def test_an_unknown_user_is_told_how_to_be_added_and_nothing_is_created(
     assert ticket_count(sqlite_database_url) == 1
     assert stored(sqlite_database_url, "INC-1")[:2] == (TicketStatus.NEW, ["raised"])
     assert dialogs_of(sqlite_database_url) == []
+    assert set(directory_of(sqlite_database_url)) == set(PEOPLE)
+
+
+def test_with_self_registration_a_stranger_writing_privately_becomes_an_employee(
+    demo_config: Config, database_url: str
+) -> None:
+    newcomer = TgUser(STRANGER.id, "Mallory", "Stone\u202e")
+    group_stranger = TgUser(9_999_003, "Trudy")
+
+    async def scenario(bot: TelegramDesk) -> None:
+        # The barrier `settle` writes as registers too: wait for both of its first answers.
+        await bot.send(bot.updates.command(BARRIER, "/help"))
+        await bot.api.wait_for("sendMessage", 2, str(BARRIER.id))
+
+        await say(bot, newcomer, "/start")
+        welcome, *answers = [m.text for m in bot.api.shown(str(newcomer.id))]
+        assert welcome.startswith("Welcome! I have registered you as an employee")
+        assert answers[0] == "Hello! I am the service desk. Raise and follow tickets right here."
+
+        await raise_incident(bot, user=newcomer)
+        assert last(bot, newcomer.id).text.startswith("INC-1 · P2 · VPN drops every hour")
+
+        await bot.exchange(bot.updates.command(group_stranger, "/new", NETWORK))
+        assert "I do not know you yet" in last(bot, NETWORK).text
+        card = bot.api.shown(str(NETWORK))[0]
+        await press(bot, group_stranger, NETWORK, card, "Acknowledge")
+        assert "I do not know you yet" in bot.api.called("answerCallbackQuery")[-1].params["text"]
+
+    run(demo_config, database_url, scenario, self_registration=True)
+
+    directory = directory_of(database_url)
+    assert directory[f"tg-{newcomer.id}"] == ("Mallory Stone", ["employee"], True)
+    assert f"tg-{group_stranger.id}" not in directory
+    assert requester_of(database_url, "INC-1") == f"tg-{newcomer.id}"
 
 
 def test_the_raise_dialog_survives_a_restart_of_the_bot(

@@ -64,8 +64,16 @@ def bot_api(*, network_forum: bool = False, workplace_forum: bool = True) -> Bot
     )
 
 
-def telegram_config(demo: Config, database_url: str, api: BotApiDouble, mode: Mode) -> Config:
-    """The demo config with Telegram accounts for everyone, served through `api`."""
+def telegram_config(
+    demo: Config,
+    database_url: str,
+    api: BotApiDouble,
+    mode: Mode,
+    *,
+    self_registration: bool = False,
+) -> Config:
+    """The demo config with Telegram accounts for everyone, served through `api` (strangers
+    who write privately become employees with `self_registration`)."""
     people = [p.model_copy(update={"telegram": PEOPLE[p.id].id}) for p in demo.people]
     webhook = TelegramWebhookConfig(
         listen="127.0.0.1",
@@ -74,7 +82,13 @@ def telegram_config(demo: Config, database_url: str, api: BotApiDouble, mode: Mo
         public_url=PUBLIC_URL,
         secret_token=SECRET,
     )
-    telegram = TelegramConfig(token=TOKEN, mode=mode, webhook=webhook, base_url=api.base_url)
+    telegram = TelegramConfig(
+        token=TOKEN,
+        mode=mode,
+        webhook=webhook,
+        base_url=api.base_url,
+        self_registration=self_registration,
+    )
     return demo.model_copy(
         update={
             "database": DatabaseConfig(url=database_url),

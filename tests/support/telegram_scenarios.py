@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from storage.database import Database
 from storage.enums import TicketStatus
-from storage.models import AuditEvent, Comment, DialogState, Ticket
+from storage.models import AuditEvent, Comment, DialogState, Person, Ticket
 from tests.support.clock import ManualClock
 from tests.support.telegram_desk import (
     PEOPLE,
@@ -37,6 +37,7 @@ def run(
     mode: Mode = "polling",
     clock: ManualClock | None = None,
     api: BotApiDouble | None = None,
+    self_registration: bool = False,
 ) -> BotApiDouble:
     """Run `scenario` against a started bot (on `api`, by default the demo's groups); the
     double, for assertions afterwards."""
@@ -44,7 +45,9 @@ def run(
 
     async def main() -> None:
         async with bot_api_running(api):
-            config = telegram_config(demo_config, database_url, api, mode)
+            config = telegram_config(
+                demo_config, database_url, api, mode, self_registration=self_registration
+            )
             async with running_bot(config, api, clock or ManualClock()) as bot:
                 await scenario(bot)
 
@@ -90,19 +93,21 @@ async def say(bot: TelegramDesk, user: TgUser, words: str) -> None:
 async def raise_incident(
     bot: TelegramDesk,
     *,
+    user: TgUser = ALICE,
     service: str = "VPN",
     title: str = "VPN drops every hour",
     description: str = "It disconnects on the hour",
 ) -> None:
-    """Alice walks the whole raise dialog in her private chat, buttons and typed answers."""
-    await say(bot, ALICE, "/new")
-    await choose(bot, ALICE, "Incident")
-    await choose(bot, ALICE, service)
-    await say(bot, ALICE, title)
-    await say(bot, ALICE, description)
-    await choose(bot, ALICE, "High")
-    await choose(bot, ALICE, "Medium")
-    await choose(bot, ALICE, "Raise it")
+    """`user` (Alice unless said) walks the whole raise dialog in their private chat,
+    buttons and typed answers."""
+    await say(bot, user, "/new")
+    await choose(bot, user, "Incident")
+    await choose(bot, user, service)
+    await say(bot, user, title)
+    await say(bot, user, description)
+    await choose(bot, user, "High")
+    await choose(bot, user, "Medium")
+    await choose(bot, user, "Raise it")
 
 
 @contextmanager
@@ -144,6 +149,30 @@ def number_tickets_from(database_url: str, first: int) -> None:
             )
         else:
             session.execute(text("SELECT setval('tickets_id_seq', :seq)"), {"seq": first - 1})
+
+
+def directory_of(database_url: str) -> dict[str, tuple[str, list[str], bool]]:
+    """The active people by key: name, roles, and whether they registered themselves."""
+    with stored_session(database_url) as session:
+        people = session.scalars(select(Person).where(Person.active.is_(True)))
+        return {
+            person.key: (
+                person.name,
+                sorted(role.role for role in person.roles),
+                person.self_registered,
+            )
+            for person in people
+        }
+
+
+def requester_of(database_url: str, reference: str) -> str:
+    """The directory key of the person who raised a ticket."""
+    with stored_session(database_url) as session:
+        return session.scalars(
+            select(Person.key)
+            .join(Ticket, Ticket.requester_id == Person.id)
+            .where(Ticket.reference == reference)
+        ).one()
 
 
 def dialogs_of(database_url: str) -> list[tuple[str, str]]:

@@ -14,10 +14,12 @@ class TgUser:
 
     id: int
     first_name: str
+    last_name: str | None = None
 
     def json(self) -> dict[str, Any]:
-        """As the Bot API writes a user."""
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        """As the Bot API writes a user (without `last_name` when they have none)."""
+        user = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        return user | ({"last_name": self.last_name} if self.last_name is not None else {})
 
 
 class Updates:

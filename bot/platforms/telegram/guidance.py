@@ -1,5 +1,6 @@
-"""What the Telegram adapter itself tells people: strangers how to be added, and a group's
-/new where to raise a ticket instead (a private chat, so the answers stay private)."""
+"""What the Telegram adapter itself tells people: strangers how to be added (or that they just
+were), and a group's /new where to raise a ticket instead (a private chat, so the answers stay
+private)."""
 
 from handlers.events import Reply
 
@@ -14,6 +15,18 @@ def stranger_reply(user_id: int) -> Reply:
         ),
         private=True,
         problem=True,
+    )
+
+
+def registered_reply() -> Reply:
+    """What a stranger is told when self-registration has added them to the directory."""
+    return Reply(
+        text=(
+            "Welcome! I have registered you as an employee, so you can raise and follow "
+            "tickets here: /new raises one, /mine lists yours. If you need another role, "
+            "ask your service desk's admins."
+        ),
+        private=True,
     )
 
 

@@ -31,9 +31,11 @@ class BotIdentity:
 
 @dataclass(frozen=True)
 class Incoming:
-    """A neutral event (its person still blank) and where to answer it on Telegram."""
+    """A neutral event (its person still blank), who sent it (their Telegram id and profile
+    name), and where to answer it on Telegram."""
 
     user_id: int
+    user_name: str
     chat_id: int
     private: bool
     event: InboundEvent
@@ -62,6 +64,7 @@ def _press(query: CallbackQuery, codec: CallbackCodec, delivery: str) -> Incomin
     place = Place(PLATFORM, DIRECT if private else str(chat_id))
     return Incoming(
         user_id=query.from_user.id,
+        user_name=query.from_user.full_name,
         chat_id=chat_id,
         private=private,
         event=InboundEvent("", place, EventKind.BUTTON, name, value, delivery),
@@ -86,6 +89,7 @@ def _message(message: Message, bot: BotIdentity, delivery: str) -> Incoming | No
     place = Place(PLATFORM, DIRECT if private else str(message.chat.id), ticket)
     return Incoming(
         user_id=sender.id,
+        user_name=sender.full_name,
         chat_id=message.chat.id,
         private=private,
         event=InboundEvent("", place, kind, name, arguments, delivery),

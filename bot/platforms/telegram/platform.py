@@ -17,8 +17,8 @@ from bot.kicker import Kicker
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.flood import FloodLimiter
-from bot.platforms.telegram.guidance import raise_in_private, stranger_reply
-from bot.platforms.telegram.identity import person_of
+from bot.platforms.telegram.guidance import raise_in_private, registered_reply, stranger_reply
+from bot.platforms.telegram.identity import person_of, register
 from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
@@ -136,7 +136,9 @@ class TelegramPlatform:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
-            replies = await asyncio.to_thread(_route, desk, me, incoming)
+            replies = await asyncio.to_thread(
+                _route, desk, me, incoming, self._config.self_registration
+            )
             await self._responder.answer(context.bot, incoming, replies)
             if any(reply.ticket for reply in replies):
                 kicker.kick()  # it may have changed that ticket: deliver what that caused now
@@ -149,12 +151,29 @@ class TelegramPlatform:
             await self._kicker.idle()
 
 
-def _route(desk: "Desk", me: BotIdentity, incoming: Incoming) -> list[Reply]:
-    """The replies to an update: the router's, what a stranger is told, or, for /new in a
+def _route(
+    desk: "Desk", me: BotIdentity, incoming: Incoming, self_registration: bool
+) -> list[Reply]:
+    """The replies to an update: what a stranger is told (or, when they may register, that
+    they are now an employee, and the router's answer), the router's, or, for /new in a
     group, where to raise the ticket instead."""
     person = person_of(desk.db, incoming.user_id)
+    if person is None and self_registration and _may_register(incoming):
+        person = register(desk.db, incoming.user_id, incoming.user_name)
+        if person is not None:
+            return [registered_reply(), *_handle(desk, me, incoming, person)]
     if person is None:
         return [stranger_reply(incoming.user_id)]
+    return _handle(desk, me, incoming, person)
+
+
+def _may_register(incoming: Incoming) -> bool:
+    """A stranger registers by writing to the bot privately, never by a group message or a
+    button press."""
+    return incoming.private and incoming.event.kind is not EventKind.BUTTON
+
+
+def _handle(desk: "Desk", me: BotIdentity, incoming: Incoming, person: str) -> list[Reply]:
     event = replace(incoming.event, person=person)
     if not incoming.private and (event.kind, event.name) == (EventKind.COMMAND, "new"):
         return [raise_in_private(me.username)]
