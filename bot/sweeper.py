@@ -1,9 +1,11 @@
-"""The SLA sweeper: runs the domain's sweep in worker threads, batch after batch, until done."""
+"""The SLA sweeper: runs the domain's sweep in worker threads, batch after batch, until done,
+then raises the revocation tasks of access that has ended."""
 
 import asyncio
 import logging
 
 from storage.database import Database
+from workflows.access_revocation import revoke_ended_access
 from workflows.clock import Clock
 from workflows.errors import DomainError
 from workflows.settings import DeskSettings
@@ -39,7 +41,15 @@ class Sweeper:
                 checked += count
                 if count < SWEEP_BATCH:
                     break
+            try:
+                await asyncio.to_thread(self._revocations)
+            except DomainError:
+                log.exception("the revocation sweep could not finish; the next tick retries")
         return checked
+
+    def _revocations(self) -> int:
+        with unit_of_work(self._db) as session:
+            return revoke_ended_access(session, self._settings, self._clock.now())
 
     def _batch(self) -> int:
         with unit_of_work(self._db) as session:

@@ -73,6 +73,11 @@ def _history_line(payload: dict[str, Any], ticket: TicketView) -> str:
             return f"{actor} changed the priority of {ticket.reference} from {before} to {after}."
         case "sla":
             return _sla_line(payload, ticket)
+        case "access_ended":
+            return (
+                f"Your access has ended: {ticket.team_name} will remove it ({ticket.reference}, "
+                f"{ticket.title})."
+            )
         case "escalated":
             reason = payload.get("reason", "")
             return f"{ticket.reference} was escalated to level {payload.get('level')} ({reason})."

@@ -131,8 +131,16 @@ def start(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 
 
 def start_change(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
-    """`/change [title]`: begin the dialog for a change."""
+    """`/change [title]`: begin the dialog for a change (responders only)."""
+    with unit_of_work(ctx.db) as session:
+        responder = _is_responder(session, event.person)
+    if not responder:
+        return [problem("Only responders raise changes; /new raises an incident or a request.")]
     return _begin(ctx, event, {"type": TicketType.CHANGE.value})
+
+
+def _is_responder(session: Session, person: str) -> bool:
+    return bool(actor_for(session, load_person(session, person)).team_ids)
 
 
 def _begin(ctx: HandlerContext, event: InboundEvent, data: dict[str, Any]) -> list[Reply]:
@@ -184,7 +192,7 @@ def _options(
     match step:
         case "type":
             types = list(RAISABLE)
-            if actor_for(session, load_person(session, event.person)).team_ids:
+            if _is_responder(session, event.person):
                 types.append(TicketType.CHANGE)
             return [(kind.value, TYPE_LABELS[kind]) for kind in types]
         case "service":

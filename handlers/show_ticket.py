@@ -52,8 +52,10 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 
 
 def approval_lines(state: ApprovalState) -> list[str]:
-    """`Approval (2 of 3 approvals needed):` then each vote and who is still to vote."""
-    lines = [f"\nApproval ({state.rule}):"]
+    """`Approval (2 of 3 approvals needed):` then each vote and who is still to vote; an access
+    request names its stage: `Approval, service owner stage (1 of 1 approvals needed):`."""
+    stage = f", {state.stage} stage" if state.stage else ""
+    lines = [f"\nApproval{stage} ({state.rule}):"]
     for name, vote, note in state.votes:
         verb = "approved" if vote == Vote.APPROVE else "rejected"
         lines.append(f"• {name} {verb}" + (f": {note}" if note else ""))

@@ -264,6 +264,8 @@ class AccessGrant(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     # The moment the access ends (the end of its last day), indexed for the revocation sweep.
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # When the team fulfilled it: only granted access is revoked.
+    granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revocation_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
 

@@ -22,6 +22,7 @@ from storage.models import (
     ChangePlan,
     Comment,
     Person,
+    Service,
     Ticket,
 )
 from workflows import audiences
@@ -131,6 +132,36 @@ def raise_ticket(
     service = load_service(session, new.service_key)
     title = clean_text(new.title, "title", TITLE_MAX)
     plan = _change_plan(settings, service.key, service.name, title, new, now)
+    ticket = insert_ticket(session, settings, new, title, service, requester, now)
+    if plan is not None:
+        plan.ticket_id = ticket.id
+        session.add(plan)
+        set_committed_value(ticket, "change_plan", plan)
+    if ticket.type == TicketType.ACCESS_REQUEST:
+        _grant_access(session, ticket, requester, new.access_until, now)
+    detail = f"during the change freeze '{plan.freeze}'" if plan and plan.freeze else ""
+    event = audit(session, ticket, requester, "raised", None, ticket.status, now, detail)
+    notify(
+        session, settings, ticket, event, now, card_notice(ticket), _dm_requester(ticket, "raised")
+    )
+    if ticket.type == TicketType.CHANGE or (
+        ticket.type in SUBMITTED_ON_RAISE and approvers_of(session, ticket)
+    ):
+        _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
+    return view_of(session, ticket)
+
+
+def insert_ticket(
+    session: Session,
+    settings: DeskSettings,
+    new: NewTicket,
+    title: str,
+    service: Service,
+    requester: Person,
+    now: datetime,
+) -> Ticket:
+    """Insert the ticket row with its reference and SLA clocks; nothing else (no audit, no
+    notices: the caller writes those)."""
     ticket = Ticket(
         type=new.ticket_type,
         title=title,
@@ -152,22 +183,7 @@ def raise_ticket(
     # A plain UPDATE: the reference is part of creating the row, not a change to version.
     session.execute(_SET_REFERENCE, {"ticket_id": ticket.id, "new_reference": reference})
     set_committed_value(ticket, "reference", reference)
-    if plan is not None:
-        plan.ticket_id = ticket.id
-        session.add(plan)
-        set_committed_value(ticket, "change_plan", plan)
-    if ticket.type == TicketType.ACCESS_REQUEST:
-        _grant_access(session, ticket, requester, new.access_until, now)
-    detail = f"during the change freeze '{plan.freeze}'" if plan and plan.freeze else ""
-    event = audit(session, ticket, requester, "raised", None, ticket.status, now, detail)
-    notify(
-        session, settings, ticket, event, now, card_notice(ticket), _dm_requester(ticket, "raised")
-    )
-    if ticket.type == TicketType.CHANGE or (
-        ticket.type in SUBMITTED_ON_RAISE and approvers_of(session, ticket)
-    ):
-        _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
-    return view_of(session, ticket)
+    return ticket
 
 
 def _change_plan(
@@ -663,6 +679,8 @@ def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> Non
         ticket.closed_at = now
     if action == Action.REOPEN:
         ticket.resolved_at = None
+    if action == Action.FULFIL and ticket.type == TicketType.ACCESS_REQUEST and ticket.access_grant:
+        ticket.access_grant.granted_at = now
 
 
 def audit(

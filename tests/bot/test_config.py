@@ -147,6 +147,21 @@ def test_minimal_config_gets_the_documented_defaults() -> None:
             id="unknown-member",
         ),
         pytest.param(
+            lambda raw: raw["services"][5]["freeze_windows"][0].update(end="2026-12-01T00:00:00"),
+            "services[5].freeze_windows[0]: Value error, end must be later than start",
+            id="freeze-ends-before-it-starts",
+        ),
+        pytest.param(
+            lambda raw: raw["services"][5]["standard_changes"].append("Renew the VPN Certificate"),
+            "services[5].standard_changes: 'renew the vpn certificate' is listed twice",
+            id="duplicate-standard-change",
+        ),
+        pytest.param(
+            lambda raw: raw["emergency_approvers"].append("zed"),
+            "emergency_approvers: unknown person 'zed'",
+            id="unknown-emergency-approver",
+        ),
+        pytest.param(
             lambda raw: raw["people"][0].update(manager="zed"),
             "people[0].manager: unknown person 'zed'",
             id="unknown-manager",
@@ -168,7 +183,7 @@ def test_minimal_config_gets_the_documented_defaults() -> None:
         ),
         pytest.param(
             lambda raw: raw["services"].append({"id": "vpn", "name": "VPN 2", "team": "network"}),
-            "services[5].id: 'vpn' is used twice",
+            "services[6].id: 'vpn' is used twice",
             id="duplicate-service",
         ),
         pytest.param(

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("stage", sa.SmallInteger(), nullable=False),
         sa.Column("manager_id", sa.Integer(), nullable=True),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revocation_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
