@@ -218,3 +218,106 @@ def test_run_without_a_config_starts_the_demo_and_quits(tmp_path: Path) -> None:
     assert "/new [title]" in session.stdout
     assert session.stdout.rstrip().endswith("alice> /quit")
     assert (tmp_path / "deskbot.db").is_file()
+
+
+def test_a_normal_change_approved_by_two_approvers_and_completed(
+    config_file: Path, sqlite_url: str
+) -> None:
+    script = [
+        "/as bob",
+        "/change",
+        "3",  # [3] Firewall rules
+        "2",  # [2] Normal (Standard is [1])
+        "Allow the backup subnet",
+        "Skip",
+        "2",  # risk [2] Medium
+        "2026-12-01 20:00",
+        "2026-12-01 21:00",
+        "Remove the rule again",
+        "1",  # [1] Raise it
+        "/as carol",
+        "2",  # carol's request: [2] Approve (the card's [1] Take comes first)
+        "/as grace",
+        "/ticket CHG-1",
+        "1",  # [1] Approve
+        "/as dave",
+        "/ticket CHG-1",
+        "1",  # [1] Schedule
+        "1",  # [1] Implement
+        "1",  # [1] Complete
+        "/quit",
+    ]
+
+    session = run_console(config_file, script)
+    transcript = session.stdout
+
+    assert session.returncode == 0, session.stderr
+    assert "── direct message to carol ──" in transcript
+    assert "      Window:         2026-12-01 20:00 UTC to 2026-12-01 21:00 UTC" in transcript
+    assert "carol> 2\nCHG-1 · P3 · Allow the backup subnet\nYour vote is counted" in transcript
+    assert "grace> 1\nCHG-1 · P3 · Allow the backup subnet\nCHG-1 is now approved." in transcript
+    assert transcript.count("CHG-1 was approved; Grace Hopper cast the deciding vote.") == 2
+    assert "CHG-1 is now completed." in transcript
+    assert stored(sqlite_url) == (
+        "CHG-1",
+        TicketStatus.COMPLETED,
+        [
+            "raised",
+            "submit",
+            "vote approve",
+            "vote approve",
+            "approve",
+            "schedule",
+            "implement",
+            "complete",
+        ],
+    )
+
+
+def test_an_access_request_approved_by_the_manager_then_the_owner_and_fulfilled(
+    config_file: Path, sqlite_url: str
+) -> None:
+    script = [
+        "/new ERP read access for the audit",
+        "3",  # [3] Access request
+        "1",  # [1] ERP access
+        "For the year-end audit",
+        "No end date",
+        "3",  # impact [3] Low
+        "3",  # urgency [3] Low
+        "1",  # [1] Raise it
+        "/as carol",
+        "2",  # carol's request as the manager: [2] Approve
+        "/as grace",
+        "/ticket ACC-1",
+        "1",  # [1] Approve, as the service owner
+        "/as erin",
+        "/ticket ACC-1",
+        "1",  # [1] Start work
+        "1",  # [1] Fulfil
+        "/quit",
+    ]
+
+    session = run_console(config_file, script)
+    transcript = session.stdout
+
+    assert session.returncode == 0, session.stderr
+    assert "    Carol Nguyen approved ACC-1 as the manager." in transcript
+    assert "The manager approved ACC-1; it now awaits the service owner's approval." in transcript
+    assert "Approval, service owner stage (1 of 1 approvals needed):" in transcript
+    assert "    Grace Hopper approved ACC-1 as the service owner." in transcript
+    assert "ACC-1 is now fulfilled." in transcript
+    assert stored(sqlite_url) == (
+        "ACC-1",
+        TicketStatus.FULFILLED,
+        [
+            "raised",
+            "submit",
+            "vote approve",
+            "approval stage",
+            "vote approve",
+            "approve",
+            "start",
+            "fulfil",
+        ],
+    )
