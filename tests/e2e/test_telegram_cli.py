@@ -53,7 +53,7 @@ def test_check_config_offline_says_it_did_not_ask_telegram(
     assert main(["check-config", str(path)]) == 0
 
     assert printed(capsys) == [
-        "Config OK: 7 people, 2 teams, 5 services.",
+        "Config OK: 7 people, 2 teams, 6 services.",
         "ok      Telegram: not checked (offline). Run `deskbot check-config --live` to check "
         "that the token works and the bot can reach its groups.",
     ]

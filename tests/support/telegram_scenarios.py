@@ -110,6 +110,25 @@ async def raise_incident(
     await choose(bot, user, "Raise it")
 
 
+async def raise_access_request(
+    bot: TelegramDesk, *, user: TgUser = ALICE, last_day: str | None = None
+) -> None:
+    """`user` (Alice unless said) asks for read access to ERP invoices in their private chat,
+    until `last_day` (typed as YYYY-MM-DD) or, by default, with no end date."""
+    await say(bot, user, "/new")
+    await choose(bot, user, "Access request")
+    await choose(bot, user, "ERP access")
+    await say(bot, user, "Read access to invoices")
+    await say(bot, user, "For the quarterly audit")
+    if last_day is None:
+        await choose(bot, user, "No end date")
+    else:
+        await say(bot, user, last_day)
+    await choose(bot, user, "Low")
+    await choose(bot, user, "Low")
+    await choose(bot, user, "Raise it")
+
+
 @contextmanager
 def stored_session(database_url: str) -> Iterator[Session]:
     """A session on the database the bot ran on, to read what it stored."""
