@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from storage.database import Database
-from storage.enums import TicketStatus
-from storage.models import AuditEvent, Comment, DialogState, Person, Ticket
+from storage.enums import OutboxStatus, TicketStatus
+from storage.models import AuditEvent, Comment, DialogState, OutboxIntent, Person, Ticket
 from tests.support.clock import ManualClock
 from tests.support.telegram_desk import (
     PEOPLE,
@@ -192,6 +192,17 @@ def requester_of(database_url: str, reference: str) -> str:
             .join(Ticket, Ticket.requester_id == Person.id)
             .where(Ticket.reference == reference)
         ).one()
+
+
+def outbox_of(database_url: str) -> list[tuple[str, OutboxStatus, int]]:
+    """Each intent's platform address kind, status and attempts, oldest first."""
+    with stored_session(database_url) as session:
+        rows = session.execute(
+            select(OutboxIntent.kind, OutboxIntent.status, OutboxIntent.attempts).order_by(
+                OutboxIntent.id
+            )
+        ).all()
+        return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
 def dialogs_of(database_url: str) -> list[tuple[str, str]]:
