@@ -1,6 +1,6 @@
 """Telegram end to end, change and access management: a normal change approved by both of its
-approvers and carried out from the team's card, and an access request approved by the
-requester's manager, then the service's owner, and fulfilled by the team."""
+approvers and carried out from the team's card, an access request approved by the requester's
+manager, then the service's owner, and fulfilled by the team, and /change in a team group."""
 
 from bot.config import Config
 from storage.enums import OutboxStatus, TicketStatus
@@ -8,6 +8,7 @@ from tests.support.telegram_desk import NETWORK, PEOPLE, WORKPLACE, TelegramDesk
 from tests.support.telegram_double import BotApiDouble, Posted
 from tests.support.telegram_scenarios import (
     choose,
+    dialogs_of,
     labels,
     last,
     outbox_of,
@@ -188,3 +189,19 @@ def test_an_access_request_is_approved_in_two_stages_and_fulfilled(
     )
     assert_within_telegram_limits(api)
     assert {status for _, status, _ in outbox_of(database_url)} == {OutboxStatus.DELIVERED}
+
+
+def test_change_in_a_team_group_points_to_a_private_chat_where_the_link_starts_it(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await bot.exchange(bot.updates.command(BOB, "/change", NETWORK))
+        assert last(bot, NETWORK).text.endswith("https://t.me/deskbot_test_bot?start=change")
+        assert dialogs_of(sqlite_database_url) == []
+
+        await say(bot, BOB, "/start change")  # what opening that link sends
+        assert last(bot, BOB.id).text == "Which service is it about?"
+        await choose(bot, BOB, "Firewall rules")
+        assert last(bot, BOB.id).text == "What kind of change is it?"
+
+    run(demo_config, sqlite_database_url, scenario)
