@@ -205,3 +205,35 @@ def test_change_in_a_team_group_points_to_a_private_chat_where_the_link_starts_i
         assert last(bot, BOB.id).text == "What kind of change is it?"
 
     run(demo_config, sqlite_database_url, scenario)
+
+
+def test_a_standard_change_chosen_from_the_catalog_needs_no_approval(
+    demo_config: Config, sqlite_database_url: str
+) -> None:
+    async def scenario(bot: TelegramDesk) -> None:
+        await say(bot, BOB, "/change")
+        await choose(bot, BOB, "Firewall rules")
+        await choose(bot, BOB, "Standard (pre-approved)")
+        # The longest of the demo's button data: the standard change's name rides in it.
+        assert labels(last(bot, BOB.id)) == [
+            "Open a port for an approved vendor",
+            "Renew the VPN certificate",
+        ]
+        await choose(bot, BOB, "Open a port for an approved vendor")
+        await choose(bot, BOB, "Skip")
+        await choose(bot, BOB, "Low")
+        await say(bot, BOB, "2026-12-02 07:00")
+        await say(bot, BOB, "2026-12-02 07:30")
+        await say(bot, BOB, "Close the port")
+        await choose(bot, BOB, "Raise it")
+
+        card = bot.api.shown(str(NETWORK))[0]
+        assert card.text.startswith("CHG-1 · P5 · Open a port for an approved vendor\n")
+        assert "Status: approved" in card.text
+        assert labels(card) == ["Schedule", "Take"]
+        assert bot.api.shown(str(CAROL.id)) == []  # nobody is asked to approve
+
+    api = run(demo_config, sqlite_database_url, scenario)
+
+    assert stored(sqlite_database_url, "CHG-1")[0] == TicketStatus.APPROVED
+    assert_within_telegram_limits(api)
