@@ -132,9 +132,14 @@ def test_what_bots_send_and_what_is_not_text_is_ignored() -> None:
     assert parse(a_photo) is None
 
 
-def test_the_start_link_for_raising_is_the_new_command() -> None:
-    started = event(Updates(API).command(ALICE, "/start new"))
-    greeted = event(Updates(API).command(ALICE, "/start"))
+def test_the_start_links_for_raising_are_the_new_and_change_commands() -> None:
+    updates = Updates(API)
+    started = event(updates.command(ALICE, "/start new"))
+    changing = event(updates.command(ALICE, "/start change"))
+    greeted = event(updates.command(ALICE, "/start"))
+    unknown = event(updates.command(ALICE, "/start mine"))
 
     assert (started.name, started.text) == ("new", "")
+    assert (changing.name, changing.text) == ("change", "")
     assert (greeted.name, greeted.text) == ("start", "")
+    assert (unknown.name, unknown.text) == ("start", "mine")

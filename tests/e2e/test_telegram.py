@@ -24,6 +24,7 @@ from tests.support.telegram_scenarios import (
     labels,
     last,
     press,
+    raise_access_request,
     raise_incident,
     requester_of,
     run,
@@ -83,6 +84,7 @@ def test_a_whole_incident_from_telegram(demo_config: Config, database_url: str) 
     registered = api.called("setMyCommands")[0].params["commands"]
     assert [command["command"] for command in registered] == [
         "new",
+        "change",
         "mine",
         "ticket",
         "comment",
@@ -309,35 +311,50 @@ def test_new_in_a_group_points_to_a_private_chat_where_the_link_starts_the_dialo
 
         await say(bot, BOB, "/start new")  # what opening that link sends
         assert last(bot, BOB.id).text == "What would you like to raise?"
-        assert labels(last(bot, BOB.id)) == ["Incident", "Service request", "Access request"]
+        assert labels(last(bot, BOB.id)) == [  # Bob is a responder: he may raise changes
+            "Incident",
+            "Service request",
+            "Access request",
+            "Change",
+        ]
 
     run(demo_config, sqlite_database_url, scenario)
 
 
-def test_an_approver_approves_an_access_request_from_a_private_chat(
+def test_an_access_request_is_approved_by_the_manager_then_the_owner_in_private_chats(
     demo_config: Config, sqlite_database_url: str
 ) -> None:
     carol, grace = PEOPLE["carol"], PEOPLE["grace"]
 
     async def scenario(bot: TelegramDesk) -> None:
-        await say(bot, ALICE, "/new")
-        await choose(bot, ALICE, "Access request")
-        await choose(bot, ALICE, "ERP access")
-        await say(bot, ALICE, "Read access to invoices")
-        await say(bot, ALICE, "For the quarterly audit")
-        await choose(bot, ALICE, "Low")
-        await choose(bot, ALICE, "Low")
-        await choose(bot, ALICE, "Raise it")
-
+        await raise_access_request(bot)  # with no end date
         asked = last(bot, carol.id)
-        assert asked.text.startswith("ACC-1 · P5 · Read access to invoices\n")
+        assert asked.text.startswith(
+            "ACC-1 · P5 · Read access to invoices\n"
+            "Alice Martin asks for your approval of ACC-1.\n\nFor the quarterly audit"
+        )
+        assert "Access until: no end date" in asked.text
+        assert "Awaiting: the manager's approval" in asked.text
         assert labels(asked) == ["Approve", "Reject"]
-        assert labels(last(bot, grace.id)) == ["Approve", "Reject"]
+        assert bot.api.shown(str(grace.id)) == []  # the owner is asked once the manager approved
 
         await press(bot, carol, carol.id, asked, "Approve")
-        assert last(bot, carol.id).text.startswith("ACC-1 · P5 · Read access to invoices\n")
-        assert last(bot, carol.id).text.endswith("ACC-1 is now approved.")
-        assert last(bot, ALICE.id).text.endswith("Carol Nguyen approved ACC-1 (now approved).")
+        assert "Carol Nguyen approved ACC-1 as the manager." in asked.text  # edited in place
+        assert labels(asked) == []
+        assert last(bot, carol.id).text.endswith(
+            "Your vote is counted; ACC-1 still awaits approval."
+        )
+        assert last(bot, ALICE.id).text.endswith(
+            "The manager approved ACC-1; it now awaits the service owner's approval."
+        )
+
+        owner_asked = last(bot, grace.id)
+        assert "Awaiting: the service owner's approval" in owner_asked.text
+        await press(bot, grace, grace.id, owner_asked, "Approve")
+        assert "Grace Hopper approved ACC-1 as the service owner." in owner_asked.text
+        assert labels(owner_asked) == []
+        assert last(bot, grace.id).text.endswith("ACC-1 is now approved.")
+        assert last(bot, ALICE.id).text.endswith("Grace Hopper approved ACC-1 (now approved).")
 
     run(demo_config, sqlite_database_url, scenario)
 

@@ -17,6 +17,7 @@ from tests.support.telegram_scenarios import (
     labels,
     last,
     number_tickets_from,
+    outbox_of,
     press,
     raise_incident,
     run,
@@ -122,17 +123,6 @@ def test_html_in_a_title_is_shown_as_typed_and_formats_nothing(
         assert confirmation.text.startswith(f"INC-1 · P2 · {title}\nRaised INC-1.")
 
     run(demo_config, sqlite_database_url, scenario)
-
-
-def outbox_of(database_url: str) -> list[tuple[str, OutboxStatus, int]]:
-    """Each intent's platform address kind, status and attempts, oldest first."""
-    with stored_session(database_url) as session:
-        rows = session.execute(
-            select(OutboxIntent.kind, OutboxIntent.status, OutboxIntent.attempts).order_by(
-                OutboxIntent.id
-            )
-        ).all()
-        return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
 def test_a_flood_limit_answer_is_waited_out_and_nothing_is_lost(

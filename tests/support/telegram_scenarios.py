@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from storage.database import Database
-from storage.enums import TicketStatus
-from storage.models import AuditEvent, Comment, DialogState, Person, Ticket
+from storage.enums import OutboxStatus, TicketStatus
+from storage.models import AuditEvent, Comment, DialogState, OutboxIntent, Person, Ticket
 from tests.support.clock import ManualClock
 from tests.support.telegram_desk import (
     PEOPLE,
@@ -110,6 +110,25 @@ async def raise_incident(
     await choose(bot, user, "Raise it")
 
 
+async def raise_access_request(
+    bot: TelegramDesk, *, user: TgUser = ALICE, last_day: str | None = None
+) -> None:
+    """`user` (Alice unless said) asks for read access to ERP invoices in their private chat,
+    until `last_day` (typed as YYYY-MM-DD) or, by default, with no end date."""
+    await say(bot, user, "/new")
+    await choose(bot, user, "Access request")
+    await choose(bot, user, "ERP access")
+    await say(bot, user, "Read access to invoices")
+    await say(bot, user, "For the quarterly audit")
+    if last_day is None:
+        await choose(bot, user, "No end date")
+    else:
+        await say(bot, user, last_day)
+    await choose(bot, user, "Low")
+    await choose(bot, user, "Low")
+    await choose(bot, user, "Raise it")
+
+
 @contextmanager
 def stored_session(database_url: str) -> Iterator[Session]:
     """A session on the database the bot ran on, to read what it stored."""
@@ -173,6 +192,17 @@ def requester_of(database_url: str, reference: str) -> str:
             .join(Ticket, Ticket.requester_id == Person.id)
             .where(Ticket.reference == reference)
         ).one()
+
+
+def outbox_of(database_url: str) -> list[tuple[str, OutboxStatus, int]]:
+    """Each intent's platform address kind, status and attempts, oldest first."""
+    with stored_session(database_url) as session:
+        rows = session.execute(
+            select(OutboxIntent.kind, OutboxIntent.status, OutboxIntent.attempts).order_by(
+                OutboxIntent.id
+            )
+        ).all()
+        return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
 def dialogs_of(database_url: str) -> list[tuple[str, str]]:

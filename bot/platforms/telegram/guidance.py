@@ -1,6 +1,6 @@
 """What the Telegram adapter itself tells people: strangers how to be added (or that they just
-were), and a group's /new where to raise a ticket instead (a private chat, so the answers stay
-private)."""
+were), and a group's /new or /change where to raise a ticket instead (a private chat, so the
+answers stay private)."""
 
 from handlers.events import Reply
 
@@ -30,12 +30,13 @@ def registered_reply() -> Reply:
     )
 
 
-def raise_in_private(bot_username: str) -> Reply:
-    """The answer to /new in a group: a link that opens the raise dialog in a private chat."""
+def raise_in_private(bot_username: str, command: str) -> Reply:
+    """The answer to /new or /change (`command`) in a group: a link that opens that raise
+    dialog in a private chat."""
     return Reply(
         text=(
             "Let's raise it in a private chat, so your answers stay between us: "
-            f"https://t.me/{bot_username}?start=new"
+            f"https://t.me/{bot_username}?start={command}"
         ),
         private=True,
     )

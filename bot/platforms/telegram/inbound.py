@@ -17,7 +17,9 @@ from workflows.errors import InvalidInput
 from workflows.references import parse_reference
 
 PLATFORM = "telegram"
-DEEP_LINK_NEW = "new"
+# Commands that begin a dialog: in a group they answer with a t.me/<bot>?start=<command> link,
+# and that link starts them in the private chat.
+DIALOG_COMMANDS = frozenset({"new", "change"})
 _LEADING_REFERENCE = re.compile(r"^\s*([A-Za-z]{3}-[0-9]{1,12})\b")
 
 
@@ -100,7 +102,8 @@ def _message(message: Message, bot: BotIdentity, delivery: str) -> Incoming | No
 
 def bot_command(message: Message, username: str) -> tuple[str, str] | None:
     """`(name, arguments)` of a command at the start of the message addressed to this bot;
-    `/start new` (sent by the link a group's /new answers with) is `/new`."""
+    `/start new` (sent by the link a group's /new answers with) is `/new`, and so on for
+    each of the DIALOG_COMMANDS."""
     text = message.text or ""
     entity = next(
         (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0),
@@ -112,8 +115,8 @@ def bot_command(message: Message, username: str) -> tuple[str, str] | None:
     if addressee and addressee.lower() != username.lower():
         return None
     arguments = text[entity.length :].strip()
-    if (name.lower(), arguments) == ("start", DEEP_LINK_NEW):
-        return DEEP_LINK_NEW, ""  # what the t.me/<bot>?start=new link sends
+    if name.lower() == "start" and arguments in DIALOG_COMMANDS:
+        return arguments, ""  # what the t.me/<bot>?start=<command> link sends
     return name.lower(), arguments
 
 

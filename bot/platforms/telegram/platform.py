@@ -19,7 +19,7 @@ from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.flood import FloodLimiter
 from bot.platforms.telegram.guidance import raise_in_private, registered_reply, stranger_reply
 from bot.platforms.telegram.identity import person_of, register
-from bot.platforms.telegram.inbound import BotIdentity, Incoming, parse_update
+from bot.platforms.telegram.inbound import DIALOG_COMMANDS, BotIdentity, Incoming, parse_update
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender
@@ -155,8 +155,8 @@ def _route(
     desk: "Desk", me: BotIdentity, incoming: Incoming, self_registration: bool
 ) -> list[Reply]:
     """The replies to an update: what a stranger is told (or, when they may register, that
-    they are now an employee, and the router's answer), the router's, or, for /new in a
-    group, where to raise the ticket instead."""
+    they are now an employee, and the router's answer), the router's, or, for /new or
+    /change in a group, where to raise the ticket instead."""
     person = person_of(desk.db, incoming.user_id)
     if person is None and self_registration and _may_register(incoming):
         person = register(desk.db, incoming.user_id, incoming.user_name)
@@ -175,6 +175,6 @@ def _may_register(incoming: Incoming) -> bool:
 
 def _handle(desk: "Desk", me: BotIdentity, incoming: Incoming, person: str) -> list[Reply]:
     event = replace(incoming.event, person=person)
-    if not incoming.private and (event.kind, event.name) == (EventKind.COMMAND, "new"):
-        return [raise_in_private(me.username)]
+    if not incoming.private and event.kind == EventKind.COMMAND and event.name in DIALOG_COMMANDS:
+        return [raise_in_private(me.username, event.name)]
     return desk.router.handle(event)

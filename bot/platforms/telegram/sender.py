@@ -31,7 +31,7 @@ from storage.enums import AudienceKind, IntentKind
 from workflows.digest import DigestFigures
 
 log = logging.getLogger(__name__)
-NOT_MODIFIED = "message is not modified"
+NOT_MODIFIED = "message is not modified"  # compared lower case: PTB capitalises descriptions
 DIGESTS_REMEMBERED = 1_024
 
 
@@ -76,7 +76,7 @@ class TelegramSender:
         except RetryAfter as flood:
             raise DeliveryFailed(str(flood), retry_after=_seconds(flood)) from flood
         except (BadRequest, Forbidden) as refusal:
-            if NOT_MODIFIED in str(refusal):
+            if NOT_MODIFIED in str(refusal).lower():
                 return None
             raise DeliveryFailed(str(refusal), permanent=True) from refusal
         except TelegramError as error:
