@@ -76,7 +76,9 @@ def access_fields(ticket: TicketView) -> list[Field]:
     access = ticket.access
     if access is None:
         return []
-    ends = when_text(access.ends_at) if access.ends_at else "no end date"
+    # Stored as the moment it ends (00:00 UTC after the last day); shown as the last day.
+    last_day = access.ends_at - timedelta(days=1) if access.ends_at else None
+    ends = f"the end of {last_day:%Y-%m-%d} (UTC)" if last_day else "no end date"
     fields = [Field("Access until", ends)]
     if access.stage and ticket.status == TicketStatus.AWAITING_APPROVAL:
         fields.append(Field("Awaiting", f"the {access.stage}'s approval"))

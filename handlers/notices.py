@@ -28,7 +28,7 @@ def notice_reply(
 ) -> Reply:
     """The reply an outbox intent of `kind` delivers, rendered from the ticket's state at `now`."""
     match kind:
-        case IntentKind.CARD if payload.get("event") in APPROVAL_EVENTS:
+        case IntentKind.CARD if payload.get("event") in APPROVAL_EVENTS or payload.get("voted"):
             return _approval_request(payload, ticket)
         case IntentKind.CARD:
             return ticket_card(ticket, now)
@@ -118,9 +118,11 @@ def _direct_message(payload: dict[str, Any], ticket: TicketView) -> Reply:
 
 def _approval_request(payload: dict[str, Any], ticket: TicketView) -> Reply:
     """The approver's message: the request with Approve and Reject, edited once decided."""
-    decided = payload.get("event") == "approval_decided"
+    decided = payload.get("event") == "approval_decided" or bool(payload.get("voted"))
     outcome, actor, stage = payload.get("outcome"), payload.get("actor"), payload.get("stage")
-    if not decided:
+    if payload.get("voted"):
+        text = f"{_approval_line(payload, ticket)} The outcome will show here."
+    elif not decided:
         text = f"{actor} asks for your approval of {ticket.reference}."
     elif outcome == "expired":
         text = f"{ticket.reference} expired without a decision."

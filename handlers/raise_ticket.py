@@ -173,7 +173,7 @@ def on_reply(
         return _finish(ctx, session, event, data) if answer == CONFIRM else _cancel(session, event)
     data[step.name] = answer
     if step.name == "standard":
-        data["title"] = answer
+        data["title"] = ctx.settings.changes.standard_changes(data["service"])[int(answer)]
     return _ask(ctx, session, event, _next_step(step, data), data)
 
 
@@ -202,8 +202,9 @@ def _options(
             if not ctx.settings.changes.standard_changes(data["service"]):
                 kinds.remove(ChangeKind.STANDARD)
             return [(kind.value, CHANGE_KIND_LABELS[kind]) for kind in kinds]
-        case "standard":
-            return [(name, name) for name in ctx.settings.changes.standard_changes(data["service"])]
+        case "standard":  # by position: a name may be longer than a platform's button data
+            names = ctx.settings.changes.standard_changes(data["service"])
+            return [(str(index), name) for index, name in enumerate(names)]
         case "impact" | "urgency" | "risk":
             return [(level.value, LEVEL_LABELS[level]) for level in Level]
         case "confirm":

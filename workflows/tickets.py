@@ -628,7 +628,9 @@ def _vote(
             needed=policy.needed(tally.approvers),
             note=note,
         )
-        notify(session, settings, ticket, event, now, thread_note(ticket, payload))
+        # The voter's own request loses its buttons at once and shows the count so far.
+        voted = Notice(IntentKind.CARD, audiences.person(person.key), {**payload, "voted": True})
+        notify(session, settings, ticket, event, now, thread_note(ticket, payload), voted)
         return None
     # Every approver's request is edited to show the outcome, so no one presses a stale button.
     stage = stage_name(ticket)

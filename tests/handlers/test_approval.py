@@ -101,7 +101,7 @@ def test_granted_access_that_ends_becomes_a_revocation_task_once(
         request = next(d.reply for d in chat.deliver() if d.address == approver and d.reply.buttons)
         chat.press(approver, button([request], "Approve"))
     fields = {f.label: f.value for f in chat.command("erin", "ticket", reference)[0].fields}
-    assert fields["Access until"] == "2026-12-01 00:00 UTC"
+    assert fields["Access until"] == "the end of 2026-11-30 (UTC)"
     chat.sweep()
     clock.advance(timedelta(days=8))
     assert chat.sweep() == []  # not fulfilled yet: nothing was granted, nothing to revoke
