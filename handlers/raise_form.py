@@ -202,10 +202,11 @@ def _parse(
 
 
 def _last_day(value: str, ticket_type: TicketType | None) -> date | None:
-    """An access request's last day, if typed; other types have none."""
+    """An access request's last day, if typed; other types have none (an unknown type is
+    refused on its own input)."""
     if not value.strip():
         return None
-    if ticket_type != TicketType.ACCESS_REQUEST:
+    if ticket_type not in (None, TicketType.ACCESS_REQUEST):
         raise InvalidInput("Only an access request has a last day; leave it empty.")
     return parse_day(value)
 
