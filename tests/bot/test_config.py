@@ -168,7 +168,7 @@ def test_minimal_config_gets_the_documented_defaults() -> None:
         ),
         pytest.param(
             lambda raw: raw["services"].append({"id": "vpn", "name": "VPN 2", "team": "network"}),
-            "services[5].id: 'vpn' is used twice",
+            "services[6].id: 'vpn' is used twice",
             id="duplicate-service",
         ),
         pytest.param(
