@@ -3,17 +3,20 @@
 Opening it (`/new [text]` where forms are shown, or the "Raise ticket" button) prefills the
 title from the text's first line and, for text of several lines, the description with all of
 it. Choosing impact and urgency updates the form in place with the priority they give and, once
-a service is chosen, its SLA targets.
+a service is chosen, its SLA targets. An access request's justification is its description, and
+its last day (optional) an input of its own.
 A submitted form is checked input by input; refusals go back to the inputs they concern.
 """
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import TypeVar
 
 from handlers.cards import raised_reply, span_text
 from handlers.context import HandlerContext
 from handlers.events import Button, Choice, Form, InboundEvent, Input, InputError, Reply, problem
 from handlers.labels import LEVEL_LABELS, TYPE_LABELS
+from handlers.moments import DAY_HINT, parse_day
 from handlers.raise_ticket import RAISABLE
 from storage.enums import Level, TicketType
 from workflows.calendars import BusinessCalendar
@@ -103,10 +106,17 @@ def _form(
         Input("title", "Title", initial=values.get("title", ""), max_length=TITLE_MAX),
         Input(
             "description",
-            "Description",
+            "Description (for access: why you need it)",
             initial=values.get("description", ""),
             max_length=DESCRIPTION_MAX,
             multiline=True,
+            required=False,
+        ),
+        Input(
+            "until",
+            f"Access requests: last day ({DAY_HINT}), empty for no end",
+            initial=values.get("until", ""),
+            max_length=len(DAY_HINT),
             required=False,
         ),
         Input(
@@ -165,14 +175,21 @@ def _parse(
     service = checked("service", lambda v: _one_of(v, services if services is not None else {v}))
 
     title = checked("title", lambda v: clean_text(v, "title", TITLE_MAX))
+    # An access request's description is its justification, which the approvers must have.
+    access = ticket_type == TicketType.ACCESS_REQUEST
     description = checked(
-        "description", lambda v: clean_text(v, "description", DESCRIPTION_MAX, required=False)
+        "description",
+        lambda v: clean_text(
+            v, "justification" if access else "description", DESCRIPTION_MAX, required=access
+        ),
     )
     levels = {level.value for level in Level}
     impact = checked("impact", lambda v: Level(_one_of(v, levels)))
     urgency = checked("urgency", lambda v: Level(_one_of(v, levels)))
+    until = checked("until", lambda v: _last_day(v, ticket_type))
     if (
-        ticket_type is None
+        errors
+        or ticket_type is None
         or service is None
         or title is None
         or description is None
@@ -180,7 +197,18 @@ def _parse(
         or urgency is None
     ):
         return None, tuple(errors)
-    return NewTicket(ticket_type, service, title, description, impact, urgency), ()
+    new = NewTicket(ticket_type, service, title, description, impact, urgency, access_until=until)
+    return new, ()
+
+
+def _last_day(value: str, ticket_type: TicketType | None) -> date | None:
+    """An access request's last day, if typed; other types have none (an unknown type is
+    refused on its own input)."""
+    if not value.strip():
+        return None
+    if ticket_type not in (None, TicketType.ACCESS_REQUEST):
+        raise InvalidInput("Only an access request has a last day; leave it empty.")
+    return parse_day(value)
 
 
 def _one_of(value: str, allowed: set[str]) -> str:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from bot.platforms.slack import inbound
 from bot.platforms.slack.outbound import action_name, home_view, message, modal_view
 from bot.platforms.slack.text import escape, escaped
-from handlers.events import Button, Choice, EventKind, Field, Form, Input, Reply
+from handlers.events import DIRECT, Button, Choice, EventKind, Field, Form, Input, Reply
 from tests.support.slack_blocks import check_message, check_view
 
 HIGH = {"value": "high"}
@@ -35,10 +35,44 @@ CHANNEL_MESSAGE = {
         ("VPN is down", ("new", "VPN is down")),
         ("mine please", ("new", "mine please")),
         ("INC-12 again", ("new", "INC-12 again")),
+        ("change", ("change", "")),
+        ("Change  Open port 443", ("change", "Open port 443")),
+        ("changes to the VPN", ("new", "changes to the VPN")),
     ],
 )
 def test_ticket_subcommands(text: str, command: tuple[str, str]) -> None:
     assert inbound.ticket_command(text) == command
+
+
+def test_the_dm_with_the_bot_is_one_conversation_whatever_slack_calls_it() -> None:
+    dm_message = CHANNEL_MESSAGE | {"channel": "D0BOB", "channel_type": "im"}
+    body = {"type": "event_callback", "event_id": "Ev2", "event": dm_message}
+    pressed = {
+        "type": "block_actions",
+        "channel": {"id": "D0BOB"},
+        "actions": [{"action_id": "dialog:choose#0", "value": "service=firewall"}],
+    }
+
+    places = {
+        inbound.message_event(body, "bob", None).place.conversation,
+        inbound.action_event(pressed, "bob").place.conversation,
+        inbound.place("U0BOB").conversation,  # a user id: Slack posts to their DM
+        inbound.place(None).conversation,
+    }
+
+    assert places == {DIRECT}
+    assert inbound.place("C0NETWORK").conversation == "C0NETWORK"
+
+
+@pytest.mark.parametrize(("text", "answered_in"), [("change VPN", "U0BOB"), ("mine", "C0NETWORK")])
+def test_a_command_about_the_dialog_is_placed_and_answered_in_the_dm(
+    text: str, answered_in: str
+) -> None:
+    body = {"command": "/ticket", "text": text, "user_id": "U0BOB", "channel_id": "C0NETWORK"}
+
+    event = inbound.command_event(body, "bob")
+
+    assert inbound.answer_channel(event, "U0BOB", "C0NETWORK") == answered_in
 
 
 def test_a_thread_reply_is_told_from_a_top_level_message() -> None:

@@ -24,12 +24,12 @@ from bot.platforms.slack.platform import SlackPlatform
 from bot.platforms.telegram.platform import TelegramPlatform
 from storage.enums import MessageRole, OutboxStatus, TicketStatus
 from storage.models import ChatMessage, OutboxIntent
-from tests.e2e.test_slack import press as slack_press
 from tests.support.clock import ManualClock
 from tests.support.slack_app import SLACK_IDS, SlackClient, slack_config, wait_for_port
 from tests.support.slack_blocks import buttons, check_message
 from tests.support.slack_double import WAIT_SECONDS, SlackDouble
 from tests.support.slack_payloads import GOOD_FORM, submission
+from tests.support.slack_payloads import press as slack_press
 from tests.support.telegram_desk import (
     NETWORK,
     PEOPLE,

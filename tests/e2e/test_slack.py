@@ -10,12 +10,19 @@ import pytest
 from sqlalchemy import select
 
 from storage.enums import OutboxStatus, TicketStatus
-from storage.models import Comment, InboundDelivery, OutboxIntent, Ticket
+from storage.models import Comment, InboundDelivery, OutboxIntent
 from tests.support.clock import ManualClock
-from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, SlackDesk
+from tests.support.slack_app import (
+    SECRET,
+    SLACK_IDS,
+    SlackClient,
+    SlackDesk,
+    ticket,
+    undelivered,
+)
 from tests.support.slack_blocks import buttons, check_message, check_view
 from tests.support.slack_double import SlackDouble
-from tests.support.slack_payloads import GOOD_FORM, submission
+from tests.support.slack_payloads import GOOD_FORM, press, submission
 from workflows.unit_of_work import unit_of_work
 
 ALICE, BOB = SLACK_IDS["alice"], SLACK_IDS["bob"]
@@ -26,26 +33,6 @@ NETWORK = "C0NETWORK"
 def slack(served: SlackDesk) -> SlackClient:
     assert served.config.slack is not None
     return SlackClient(served.config.slack.http.port)
-
-
-def press(user: str, button: dict[str, Any], channel: str, ts: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T1"},
-        "trigger_id": "trigger-press",
-        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
-        "channel": {"id": channel},
-        "message": {"ts": ts},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "value": button["value"],
-                "block_id": "b",
-            }
-        ],
-    }
 
 
 def thread_reply(user: str, text: str, channel: str, thread_ts: str) -> dict[str, Any]:
@@ -60,23 +47,9 @@ def thread_reply(user: str, text: str, channel: str, thread_ts: str) -> dict[str
     }
 
 
-def ticket(served: SlackDesk, reference: str) -> Ticket | None:
-    with unit_of_work(served.desk.db) as session:
-        found = session.scalar(select(Ticket).where(Ticket.reference == reference))
-        if found is not None:
-            session.expunge(found)
-        return found
-
-
 def comments(served: SlackDesk) -> list[str]:
     with unit_of_work(served.desk.db) as session:
         return list(session.scalars(select(Comment.body).order_by(Comment.id)))
-
-
-def undelivered(served: SlackDesk) -> int:
-    with unit_of_work(served.desk.db) as session:
-        statuses = session.scalars(select(OutboxIntent.status)).all()
-    return sum(status != OutboxStatus.DELIVERED for status in statuses) if statuses else 1
 
 
 def outbox_statuses(served: SlackDesk) -> list[OutboxStatus]:

@@ -1,12 +1,17 @@
 """The raise form (for platforms with forms) and the home lists, through the real router."""
 
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import select
 
 from handlers import raise_form
 from handlers.events import EventKind, Form, InboundEvent, Place, Reply
 from handlers.router import Intent, classify
 from storage.enums import TicketStatus
+from storage.models import AccessGrant
 from tests.support.chat import PLATFORM, Chat, button
+from workflows.unit_of_work import unit_of_work
 
 FORMS = Place(PLATFORM, forms=True)
 GOOD = (
@@ -123,6 +128,37 @@ def test_each_bad_input_is_refused_by_name_and_nothing_is_raised(chat: Chat) -> 
     assert errors["title"] == "The title cannot be empty."
     assert "20,000" in errors["description"]
     assert chat.status_of("INC-1") is None
+
+
+def test_an_access_request_takes_the_description_as_justification_and_a_last_day(
+    chat: Chat,
+) -> None:
+    access = dict(GOOD) | {"type": "access_request", "service": "erp-access", "until": "2027-03-31"}
+
+    replies = chat.send(event(EventKind.FORM_SUBMIT, tuple(access.items())))
+
+    assert replies[0].ticket == "ACC-1"
+    assert chat.status_of("ACC-1") == TicketStatus.AWAITING_APPROVAL
+    with unit_of_work(chat.desk.db) as session:
+        grant = session.scalars(select(AccessGrant)).one()
+        ends_at = grant.ends_at
+    assert ends_at == datetime(2027, 4, 1, tzinfo=UTC)
+
+
+def test_only_an_access_request_has_a_last_day_and_it_needs_a_justification() -> None:
+    incident = dict(GOOD) | {"until": "2027-03-31"}
+    access = dict(GOOD) | {"type": "access_request", "description": " ", "until": "31.3.2027"}
+
+    refused = raise_form.form_errors(event(EventKind.FORM_SUBMIT, tuple(incident.items())))
+    errors = raise_form.form_errors(event(EventKind.FORM_SUBMIT, tuple(access.items())))
+
+    assert [(error.input, error.message) for error in refused] == [
+        ("until", "Only an access request has a last day; leave it empty.")
+    ]
+    assert {error.input: error.message for error in errors} == {
+        "description": "The justification cannot be empty.",
+        "until": "Please type the day as YYYY-MM-DD, e.g. 2026-12-31.",
+    }
 
 
 def test_form_errors_refuse_what_needs_no_lookup_and_take_any_chosen_service() -> None:

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import select
 
 from bot.app import Desk, build_desk
 from bot.config import Config, PersonConfig, SlackConfig, SlackHttpConfig
 from bot.directory import directory_spec
 from bot.platforms.slack.platform import SlackPlatform
 from storage.database import Database
+from storage.enums import OutboxStatus
+from storage.models import OutboxIntent, Ticket
 from tests.support.slack_double import WAIT_SECONDS
 from workflows.clock import Clock
 from workflows.directory import sync_directory
@@ -37,6 +40,7 @@ SLACK_IDS = {
     "dave": "U0DAVE",
     "erin": "U0ERIN",
     "carol": "U0CAROL",
+    "grace": "U0GRACE",
 }
 
 
@@ -166,6 +170,22 @@ class SlackClient:
                 return Answer(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode())
+
+
+def ticket(served: SlackDesk, reference: str) -> Ticket | None:
+    """The stored ticket `reference` (detached), if there is one."""
+    with unit_of_work(served.desk.db) as session:
+        found = session.scalar(select(Ticket).where(Ticket.reference == reference))
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def undelivered(served: SlackDesk) -> int:
+    """How many outbox intents are not delivered yet (1 while there are none at all)."""
+    with unit_of_work(served.desk.db) as session:
+        statuses = session.scalars(select(OutboxIntent.status)).all()
+    return sum(status != OutboxStatus.DELIVERED for status in statuses) if statuses else 1
 
 
 async def _started(work: Coroutine[Any, Any, None]) -> "asyncio.Task[None]":

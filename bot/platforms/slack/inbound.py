@@ -17,29 +17,46 @@ from workflows.references import parse_reference
 
 Body = dict[str, Any]
 SUBCOMMANDS = frozenset({"mine", "help", "cancel"})
+CHANGE = "change"
+# Commands about the typed dialog: it runs in the person's DM with the bot, the one place
+# outside a ticket's thread where Slack sends the bot what they type.
+IN_DIRECT = frozenset({CHANGE, "cancel"})
 SHORTCUT = "raise_from_message"
 PERSON_SUBTYPES = frozenset({"", "file_share", "thread_broadcast"})
 
 
 def place(channel: str | None, ticket: str | None = None) -> Place:
-    """Where on Slack: a channel (or DM) id, and the ticket whose thread it is."""
-    return Place(PLATFORM, channel or DIRECT, ticket, forms=True)
+    """Where on Slack: a channel id, or `DIRECT` for the person's DM with the bot (whichever
+    id Slack gives it, or none), and the ticket whose thread it is."""
+    conversation = DIRECT if channel is None or is_direct_conversation(channel) else channel
+    return Place(PLATFORM, conversation, ticket, forms=True)
 
 
 def ticket_command(text: str) -> tuple[str, str]:
-    """`/ticket …` as a neutral command: `mine`, `help`, `cancel`, `INC-12`, or a raise."""
+    """`/ticket …` as a neutral command: `mine`, `help`, `cancel`, `INC-12`,
+    `change [title]`, or a raise."""
     words = text.strip()
     if words.lower() in SUBCOMMANDS:
         return words.lower(), ""
     if _is_reference(words):
         return "ticket", words
+    first, *rest = words.split(maxsplit=1) or [""]
+    if first.lower() == CHANGE:
+        return CHANGE, "".join(rest)
     return "new", words
 
 
 def command_event(body: Body, person: str) -> InboundEvent:
-    """A `/ticket` slash command."""
+    """A `/ticket` slash command; one about the typed dialog is placed in the DM with the bot."""
     name, text = ticket_command(unescape(body.get("text") or ""))
-    return InboundEvent(person, place(body.get("channel_id")), EventKind.COMMAND, name, text)
+    channel = None if name in IN_DIRECT else body.get("channel_id")
+    return InboundEvent(person, place(channel), EventKind.COMMAND, name, text)
+
+
+def answer_channel(event: InboundEvent, user: str, channel: str | None) -> str | None:
+    """Where to answer `event`: where the person acted, or their DM with the bot (Slack takes
+    their user id for it) when the event was placed there from a channel."""
+    return user if event.place.conversation == DIRECT else channel
 
 
 def shortcut_event(body: Body, person: str, permalink: str) -> InboundEvent:

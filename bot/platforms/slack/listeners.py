@@ -42,19 +42,19 @@ class Listeners:
         self._client = client
 
     async def on_command(self, ack: AsyncAck, body: Body) -> None:
-        """`/ticket …`: open the raise form, or answer ephemerally."""
+        """`/ticket …`: open the raise form, answer ephemerally, or (the change dialog) ask
+        in the DM with the bot."""
         await ack()
-        person = await self._lookups.person(body.get("user_id"))
+        user, channel = body["user_id"], body.get("channel_id")
+        person = await self._lookups.person(user)
         replies = [UNKNOWN_PERSON]
         if person is not None:
             event = inbound.command_event(body, person)
+            channel = inbound.answer_channel(event, user, channel)
             # The desk's help names its chat commands; on Slack everything is under /ticket.
             replies = [HELP] if event.name == "help" else await self._handle(event)
         await self._answerer.answer(
-            replies,
-            user=body["user_id"],
-            channel=body.get("channel_id"),
-            trigger_id=body.get("trigger_id"),
+            replies, user=user, channel=channel, trigger_id=body.get("trigger_id")
         )
 
     async def on_shortcut(self, ack: AsyncAck, body: Body) -> None:

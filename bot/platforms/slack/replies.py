@@ -24,6 +24,7 @@ HELP = Reply(
     title="Deskbot: what you can do",
     text="""\
 `/ticket` raise a ticket (a form); `/ticket VPN is down` fills in the title
+`/ticket change Open port 443` raise a change (responders); I ask the rest in our DM
 `/ticket mine` your open tickets
 `/ticket INC-12` one ticket, its history and the buttons you may press
 `/ticket cancel` leave a question you are being asked
