@@ -246,7 +246,7 @@ def test_an_access_request_approved_by_manager_then_owner_and_fulfilled(
     carols = approve(slack, double, served, CAROL, "ACC-1")
     assert texts(carols)[1:3] == [
         "Alice Martin asks for your approval of ACC-1.\n\nThe auditors need the Q4 ledgers",
-        "*Access until*\n2027-02-01 00:00 UTC",
+        "*Access until*\nthe end of 2027-01-31 (UTC)",
     ]
     assert in_dm(double, GRACE) == []
     graces = approve(slack, double, served, GRACE, "ACC-1")

@@ -92,12 +92,17 @@ def test_a_normal_change_is_approved_by_both_approvers_and_carried_out(
         )
         assert last(bot, NETWORK).text == "Carol Nguyen approved CHG-1 (1 of 2 approvals so far)."
         assert "Status: awaiting approval" in card.text  # the rule is all: Grace must approve too
+        # Carol's request shows her vote at once and no longer offers buttons.
+        (voted,) = edits_of(bot.api, asked[CAROL], CAROL.id)
+        assert "Carol Nguyen approved CHG-1 (1 of 2 approvals so far)." in voted
+        assert labels(asked[CAROL]) == []
 
         await press(bot, GRACE, GRACE.id, asked[GRACE], "Approve")
         assert last(bot, GRACE.id).text.endswith("CHG-1 is now approved.")
         for person, message in asked.items():
-            (edit,) = edits_of(bot.api, message, person.id)
-            assert "CHG-1 was approved; Grace Hopper cast the deciding vote." in edit
+            edits = edits_of(bot.api, message, person.id)
+            assert len(edits) == (2 if person == CAROL else 1)
+            assert "CHG-1 was approved; Grace Hopper cast the deciding vote." in edits[-1]
             assert labels(message) == []
         assert "Status: approved" in card.text
         assert labels(card) == ["Schedule", "Take"]
