@@ -511,7 +511,7 @@ def my_tickets(session: Session, person_key: str) -> list[TicketView]:
 
 
 def view_of(session: Session, ticket: Ticket) -> TicketView:
-    """A ticket row frozen into a view, with its service's approvers."""
+    """A ticket row frozen into a view, with the people who approve it at its current stage."""
     return ticket_view(ticket, approvers_of(session, ticket))
 
 
@@ -538,7 +538,7 @@ def _apply(
     note = clean_text(note, "reason", NOTE_MAX, required=False)
     actor = actor_for(session, person)
     _refuse_stale_vote(ticket, action)
-    if action in VOTES:
+    if action in VOTES:  # before the guards, to explain; cast_vote checks again under the lock
         refuse_second_vote(session, ticket, person)
     row = decide(view_of(session, ticket).facts, action, actor, note)
     if row.who == Who.APPROVER:
