@@ -650,8 +650,7 @@ def _to_service_owners(
     grant = ticket.access_grant
     if grant is None or grant.stage != MANAGER_STAGE:
         return False
-    grant.stage = OWNER_STAGE
-    session.flush()
+    grant.stage = OWNER_STAGE  # who approves now is read from it, in Python
     if not approver_people(session, ticket):
         return False
     ticket.approval_requested_at, ticket.approval_reminders, ticket.updated_at = now, 0, now
