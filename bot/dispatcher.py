@@ -26,6 +26,7 @@ from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed,
 from workflows.settings import PlatformReach
 from workflows.tickets import ticket_by_id
 from workflows.unit_of_work import unit_of_work
+from workflows.views import TicketView
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -64,19 +65,20 @@ class Dispatcher:
 
     async def _deliver(self, claimed: IntentView) -> None:
         try:
-            intent = await asyncio.to_thread(self._renew, claimed)
-            if intent is None:
-                log.info("intent %s was taken over by another dispatcher", claimed.id)
-                return
-            await self._send(intent)
+            await self._send(claimed)
         except DomainError:
             # Recording the outcome failed (the database is briefly away): the claim expires
             # and the intent is retried; the rest of the batch goes on.
             log.exception("could not record the delivery of intent %s", claimed.id)
 
-    async def _send(self, intent: IntentView) -> None:
+    async def _send(self, claimed: IntentView) -> None:
+        intent = claimed
         try:
-            delivery = await asyncio.to_thread(self._prepare, intent)
+            prepared = await asyncio.to_thread(self._prepare, claimed)
+            if prepared is None:
+                log.info("intent %s was taken over by another dispatcher", claimed.id)
+                return
+            intent, delivery = prepared
             started = await self._senders[intent.platform].send(delivery)
         except DeliveryFailed as failure:
             log.warning("delivery of intent %s failed: %s", intent.id, failure)
@@ -87,34 +89,21 @@ class Dispatcher:
         else:
             await asyncio.to_thread(self._delivered, intent, delivery, started)
 
-    def _renew(self, intent: IntentView) -> IntentView | None:
+    def _prepare(self, claimed: IntentView) -> tuple[IntentView, Delivery] | None:
+        """Renew the claim and build the delivery in one transaction; None if the claim was
+        lost. A delivery that cannot be built rolls the renewal back with everything else."""
         now = self._clock.now()
+        digest = _digest(claimed) if claimed.kind == IntentKind.DIGEST else None
         with unit_of_work(self._db) as session:
-            if not renew_claim(session, intent.id, intent.claimed_at, now):
+            if not renew_claim(session, claimed.id, claimed.claimed_at, now):
                 return None
-        return replace(intent, claimed_at=now)
-
-    def _prepare(self, intent: IntentView) -> Delivery:
-        if intent.kind == IntentKind.DIGEST:
-            return self._digest(intent)
-        with unit_of_work(self._db) as session:
+            intent = replace(claimed, claimed_at=now)
             address = self._address(session, intent)
-            if intent.ticket_id is None:
-                raise DeliveryFailed("a ticket notice names no ticket", permanent=True)
-            ticket = ticket_by_id(session, intent.ticket_id)
-            root = find_message(
-                session, intent.ticket_id, intent.platform, address, _role(intent.audience_kind)
-            )
-        reply = notice_reply(intent.kind, intent.payload, ticket, self._clock.now())
-        return Delivery(intent.kind, intent.audience_kind, address, reply, root)
-
-    def _digest(self, intent: IntentView) -> Delivery:
-        with unit_of_work(self._db) as session:
-            address = self._address(session, intent)
-        figures = from_payload(intent.payload)
-        chart = Attachment(f"digest-{figures.name}-{intent.id}.png", digest_chart(figures))
-        reply = digest_reply(figures)
-        return Delivery(intent.kind, intent.audience_kind, address, reply, None, figures, chart)
+            if digest is not None:
+                return intent, replace(digest, address=address)
+            ticket, root = _about(session, intent, address)
+            reply = notice_reply(intent.kind, intent.payload, ticket, now)
+        return intent, Delivery(intent.kind, intent.audience_kind, address, reply, root)
 
     def _address(self, session: Session, intent: IntentView) -> str:
         sender = self._senders[intent.platform]
@@ -145,6 +134,23 @@ class Dispatcher:
                 failure.retry_after,
                 permanent=failure.permanent,
             )
+
+
+def _digest(intent: IntentView) -> Delivery:
+    """A digest with its chart, addressed later (it needs nothing from the database)."""
+    figures = from_payload(intent.payload)
+    chart = Attachment(f"digest-{figures.name}-{intent.id}.png", digest_chart(figures))
+    reply = digest_reply(figures)
+    return Delivery(intent.kind, intent.audience_kind, "", reply, None, figures, chart)
+
+
+def _about(session: Session, intent: IntentView, address: str) -> tuple[TicketView, str | None]:
+    """The ticket a notice is about, and its message in `address` (to edit or reply under)."""
+    if intent.ticket_id is None:
+        raise DeliveryFailed("a ticket notice names no ticket", permanent=True)
+    role = _role(intent.audience_kind)
+    root = find_message(session, intent.ticket_id, intent.platform, address, role)
+    return ticket_by_id(session, intent.ticket_id), root
 
 
 def _role(audience: AudienceKind) -> MessageRole:

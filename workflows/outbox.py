@@ -14,10 +14,21 @@ card it belongs under.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, exists, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from storage.enums import AudienceKind, IntentKind, OutboxStatus
 from storage.models import OutboxIntent
@@ -54,51 +65,103 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
 
 
 _UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+_OUTBOX = cast(Table, OutboxIntent.__table__)
+_VIEW_COLUMNS = (
+    _OUTBOX.c.id,
+    _OUTBOX.c.ticket_id,
+    _OUTBOX.c.kind,
+    _OUTBOX.c.platform,
+    _OUTBOX.c.audience_kind,
+    _OUTBOX.c.audience_key,
+    _OUTBOX.c.payload,
+    _OUTBOX.c.attempts,
+)
 
 
-def _claimable(now: datetime) -> Any:
-    earlier = aliased(OutboxIntent)
+def _claimable() -> ColumnElement[bool]:
+    """Due now (`:now`), or claimed before `:stale_before` and never finished; and first in its
+    queue. Built once: the statements below bind the moments."""
+    earlier = _OUTBOX.alias("earlier")
     waits_its_turn = exists().where(
-        earlier.ticket_id == OutboxIntent.ticket_id,
-        earlier.platform == OutboxIntent.platform,
-        earlier.audience_kind == OutboxIntent.audience_kind,
-        earlier.audience_key == OutboxIntent.audience_key,
-        earlier.id < OutboxIntent.id,
-        earlier.status.in_(_UNFINISHED),
+        earlier.c.ticket_id == _OUTBOX.c.ticket_id,
+        earlier.c.platform == _OUTBOX.c.platform,
+        earlier.c.audience_kind == _OUTBOX.c.audience_kind,
+        earlier.c.audience_key == _OUTBOX.c.audience_key,
+        earlier.c.id < _OUTBOX.c.id,
+        earlier.c.status.in_(_UNFINISHED),
     )
     due = or_(
-        and_(OutboxIntent.status == OutboxStatus.PENDING, OutboxIntent.next_attempt_at <= now),
         and_(
-            OutboxIntent.status == OutboxStatus.SENDING,
-            OutboxIntent.claimed_at < now - CLAIM_LEASE,
+            _OUTBOX.c.status == OutboxStatus.PENDING,
+            _OUTBOX.c.next_attempt_at <= bindparam("now"),
+        ),
+        and_(
+            _OUTBOX.c.status == OutboxStatus.SENDING,
+            _OUTBOX.c.claimed_at < bindparam("stale_before"),
         ),
     )
     return and_(due, ~waits_its_turn)
+
+
+_CLAIMABLE = _claimable()
+_CANDIDATES = (
+    select(_OUTBOX.c.id)
+    .where(_CLAIMABLE)
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_CANDIDATES_ON = _CANDIDATES.where(_OUTBOX.c.platform.in_(bindparam("platforms", expanding=True)))
+# The condition is checked again as the rows are claimed: another dispatcher may have claimed
+# one since (SQLite has no SKIP LOCKED).
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _CLAIMABLE)
+    .values(
+        status=OutboxStatus.SENDING,
+        claimed_at=bindparam("claimed_now", type_=_OUTBOX.c.claimed_at.type),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+    .returning(*_VIEW_COLUMNS)
+)
+_RENEW = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("intent_id"),
+        _OUTBOX.c.status == OutboxStatus.SENDING,
+        _OUTBOX.c.claimed_at == bindparam("claimed_at"),
+    )
+    .values(claimed_at=bindparam("renewed_at", type_=_OUTBOX.c.claimed_at.type))
+)
+_DELIVERED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("intent_id"))
+    .values(
+        status=OutboxStatus.DELIVERED,
+        delivered_at=bindparam("delivered_now", type_=_OUTBOX.c.delivered_at.type),
+        last_error=None,
+    )
+)
 
 
 def claim_due(
     session: Session, now: datetime, limit: int = 100, platforms: tuple[str, ...] | None = None
 ) -> list[IntentView]:
     """Claim up to `limit` due intents, oldest first, for this dispatcher alone."""
-    query = select(OutboxIntent.id).where(_claimable(now)).order_by(OutboxIntent.id).limit(limit)
-    if platforms is not None:
-        query = query.where(OutboxIntent.platform.in_(platforms))
-    candidates = session.scalars(query.with_for_update(skip_locked=True)).all()
-    claimed: list[IntentView] = []
-    for intent_id in candidates:
-        result = session.execute(
-            update(OutboxIntent)
-            .where(OutboxIntent.id == intent_id, _claimable(now))
-            .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxIntent.attempts + 1)
-        )
-        assert isinstance(result, CursorResult)
-        if result.rowcount == 1:
-            claimed.append(_view(session, intent_id, now))
-    return claimed
+    moments = {"now": now, "stale_before": now - CLAIM_LEASE}
+    if platforms is None:
+        candidates = session.scalars(_CANDIDATES, {**moments, "limit": limit}).all()
+    else:
+        chosen = {**moments, "limit": limit, "platforms": list(platforms)}
+        candidates = session.scalars(_CANDIDATES_ON, chosen).all()
+    if not candidates:
+        return []
+    rows = session.execute(_CLAIM, {**moments, "ids": list(candidates), "claimed_now": now})
+    claimed = [_view(row, now) for row in rows]
+    return sorted(claimed, key=lambda intent: intent.id)
 
 
-def _view(session: Session, intent_id: int, now: datetime) -> IntentView:
-    row = session.get_one(OutboxIntent, intent_id, populate_existing=True)
+def _view(row: Row[Any], now: datetime) -> IntentView:
     return IntentView(
         id=row.id,
         ticket_id=row.ticket_id,
@@ -115,26 +178,15 @@ def _view(session: Session, intent_id: int, now: datetime) -> IntentView:
 def renew_claim(session: Session, intent_id: int, claimed_at: datetime, now: datetime) -> bool:
     """Extend this dispatcher's claim just before sending; False if the claim was lost (its
     lease ran out and another dispatcher took the intent), and then it must not be sent."""
-    result = session.execute(
-        update(OutboxIntent)
-        .where(
-            OutboxIntent.id == intent_id,
-            OutboxIntent.status == OutboxStatus.SENDING,
-            OutboxIntent.claimed_at == claimed_at,
-        )
-        .values(claimed_at=now)
-    )
+    values = {"intent_id": intent_id, "claimed_at": claimed_at, "renewed_at": now}
+    result = session.execute(_RENEW, values)
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
 
 
 def mark_delivered(session: Session, intent_id: int, now: datetime) -> None:
     """Record a successful delivery; the intent is never sent again."""
-    session.execute(
-        update(OutboxIntent)
-        .where(OutboxIntent.id == intent_id)
-        .values(status=OutboxStatus.DELIVERED, delivered_at=now, last_error=None)
-    )
+    session.execute(_DELIVERED, {"intent_id": intent_id, "delivered_now": now})
 
 
 def mark_failed(
