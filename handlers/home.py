@@ -11,7 +11,7 @@ from workflows.views import TicketView
 
 def show_home(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """Three lists, each a reply; an empty list says so."""
-    with unit_of_work(ctx.db) as session:
+    with unit_of_work(ctx.db, read_only=True) as session:
         mine = my_tickets(session, event.person)
         approvals = awaiting_my_approval(session, event.person)
         queue = my_teams_queue(session, event.person)

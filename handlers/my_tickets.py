@@ -9,7 +9,7 @@ from workflows.unit_of_work import unit_of_work
 
 def list_mine(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """List the person's open tickets, newest first."""
-    with unit_of_work(ctx.db) as session:
+    with unit_of_work(ctx.db, read_only=True) as session:
         tickets = my_tickets(session, event.person)
     if not tickets:
         return [Reply(text="You have no open tickets. /new raises one.", private=True)]

@@ -85,7 +85,7 @@ def _prefill(text: str) -> tuple[str, str]:
 
 
 def _form_reply(ctx: HandlerContext, values: Mapping[str, str]) -> list[Reply]:
-    with unit_of_work(ctx.db) as session:
+    with unit_of_work(ctx.db, read_only=True) as session:
         catalog = list_services(session)
     services = tuple(Choice(s.key, s.name) for s in catalog)
     policies = {s.key: s.sla_policy for s in catalog}

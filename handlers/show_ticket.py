@@ -19,7 +19,7 @@ def show(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """Show the ticket named in the command's text."""
     if not event.text.strip():
         return [problem("Which ticket? Write it like /ticket INC-12.")]
-    with unit_of_work(ctx.db) as session:
+    with unit_of_work(ctx.db, read_only=True) as session:
         detail = ticket_detail(session, ctx.settings, event.text.split()[0])
         actor = actor_for(session, load_person(session, event.person))
     ticket = detail.ticket

@@ -2,10 +2,16 @@
 
 Sessions are synchronous; the bot runs each unit of work in a worker thread so the asyncio
 event loop never blocks on the database.
+
+SQLite has one writer at a time. Threads of this process take turns at a lock before they
+begin writing, so they wake the moment the writer before them commits; only writers in other
+processes wait on SQLite's busy handler, which sleeps in growing steps. A unit of work that
+only reads takes neither: in WAL mode it reads beside the writer.
 """
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READING = "deskbot_reading"  # execution option of the engine that reading units use
 
 
 def normalise_url(url: str) -> str:
@@ -47,8 +54,10 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 def _begin_immediate(connection: Any) -> None:
     # Taking the write lock up front means two writers queue on busy_timeout instead of one
-    # of them failing at once when it upgrades a read lock (SQLITE_BUSY on upgrade).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # of them failing at once when it upgrades a read lock (SQLITE_BUSY on upgrade). A
+    # reading unit begins without it.
+    reading = connection.get_execution_options().get(READING, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -57,6 +66,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        reader = engine.execution_options(**{READING: True})
+        self._reading_sessions = sessionmaker(reader, expire_on_commit=False)
+        self._writer_turn: AbstractContextManager[Any] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -71,7 +85,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back if it raises."""
-        with self._sessions() as session, session.begin():
+        with self._writer_turn, self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads; on SQLite it takes no write lock."""
+        with self._reading_sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

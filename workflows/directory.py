@@ -190,6 +190,12 @@ def person_for_identity(session: Session, platform: str, external_id: str) -> st
 
 # Statements on the hot path of every event are built once: building costs more than running.
 _PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"), Person.active.is_(True))
+_CATALOG = (
+    select(Service.key, Service.name, Team.name, Service.sla_policy)
+    .join(Team, Service.team_id == Team.id)
+    .where(Service.active.is_(True))
+    .order_by(Service.name)
+)
 _SERVICE_BY_KEY = select(Service).where(Service.key == bindparam("key"), Service.active.is_(True))
 _APPROVER_IDS = select(ServiceApprover.person_id).where(
     ServiceApprover.service_id == bindparam("service_id")
@@ -241,13 +247,7 @@ def list_people(session: Session) -> list[PersonSummary]:
 
 def list_services(session: Session) -> list[ServiceSummary]:
     """The active catalog, by name."""
-    services = session.scalars(
-        select(Service).where(Service.active.is_(True)).order_by(Service.name)
-    )
-    return [
-        ServiceSummary(service.key, service.name, service.team.name, service.sla_policy)
-        for service in services
-    ]
+    return [ServiceSummary(*row) for row in session.execute(_CATALOG)]
 
 
 def load_service(session: Session, key: str) -> Service:

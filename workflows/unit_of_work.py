@@ -12,10 +12,13 @@ from workflows.errors import ConcurrentChange, StorageUnavailable
 
 
 @contextmanager
-def unit_of_work(db: Database) -> Iterator[Session]:
-    """A transaction that commits on success; a concurrent edit or an outage changes nothing."""
+def unit_of_work(db: Database, *, read_only: bool = False) -> Iterator[Session]:
+    """A transaction that commits on success; a concurrent edit or an outage changes nothing.
+
+    `read_only` promises that the block writes nothing: on SQLite it then takes no write lock
+    and neither waits for writers nor holds them up."""
     try:
-        with db.transaction() as session:
+        with db.reading() if read_only else db.transaction() as session:
             yield session
     except StaleDataError as error:
         raise ConcurrentChange(
