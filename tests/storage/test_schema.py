@@ -235,6 +235,26 @@ def test_sqlite_runs_in_wal_mode_on_every_connection(tmp_path: Path) -> None:
     assert wal_file
 
 
+def test_sqlite_reading_unit_reads_beside_a_writer_of_another_process(tmp_path: Path) -> None:
+    url = fresh_sqlite_database(tmp_path)
+    reader, writer = Database.from_url(url), Database.from_url(url)
+    try:
+        with unit_of_work(writer) as writing:
+            writing.add(InboundDelivery(platform="slack", delivery_id="d-1", received_at=NOW))
+            writing.flush()
+            # The writer holds SQLite's write lock; a writing unit would wait on busy_timeout.
+            with unit_of_work(reader, read_only=True) as reading:
+                seen_during = reading.scalars(select(InboundDelivery.delivery_id)).all()
+        with unit_of_work(reader, read_only=True) as reading:
+            seen_after = reading.scalars(select(InboundDelivery.delivery_id)).all()
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+    assert seen_during == []
+    assert seen_after == ["d-1"]
+
+
 # -- UTC datetimes ------------------------------------------------------------------------
 
 
