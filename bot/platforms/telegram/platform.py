@@ -16,6 +16,7 @@ from bot.config import ConfigError, TelegramConfig
 from bot.kicker import Kicker
 from bot.platforms.base import Sender
 from bot.platforms.telegram.callback_data import CallbackCodec
+from bot.platforms.telegram.chat_turns import ChatTurns
 from bot.platforms.telegram.flood import FloodLimiter
 from bot.platforms.telegram.guidance import raise_in_private, registered_reply, stranger_reply
 from bot.platforms.telegram.identity import person_of, register
@@ -64,6 +65,7 @@ class TelegramPlatform:
         self.sender: Sender = self._sender
         self._responder = Responder(renderer)
         self._kicker: Kicker | None = None
+        self._turns = ChatTurns()
 
     async def serve(self, desk: "Desk") -> None:
         """Receive updates until cancelled; commands are registered with Telegram at start.
@@ -105,7 +107,9 @@ class TelegramPlatform:
                 wait = min(wait * 2, MAX_RETRY_WAIT)
 
     def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
-        builder: Any = ApplicationBuilder().token(self._config.token)
+        builder: Any = (
+            ApplicationBuilder().token(self._config.token).concurrent_updates(self._turns)
+        )
         if self._config.base_url:
             builder = builder.base_url(self._config.base_url)
         if self._rate_limited:
@@ -146,7 +150,8 @@ class TelegramPlatform:
         return on_update
 
     async def idle(self) -> None:
-        """Wait until the deliveries that updates started are done."""
+        """Wait until the updates taken in are handled and the deliveries they started done."""
+        await self._turns.idle()
         if self._kicker is not None:
             await self._kicker.idle()
 

@@ -5,6 +5,8 @@ Telegram has no ephemeral messages: in a group, what is meant for the presser al
 there and changes nothing. In a private chat every reply is a message.
 """
 
+import asyncio
+
 from telegram import Bot
 
 from bot.platforms.telegram.inbound import Incoming
@@ -31,12 +33,15 @@ class Responder:
         refusals = [reply for reply in replies if reply.problem]
         toasts = [r for r in replies if r.private and not r.problem and not incoming.private]
         messages = [r for r in replies if r not in refusals and r not in toasts]
-        await bot.answer_callback_query(
-            incoming.callback_id,
-            text=callback_answer(refusals or toasts) or None,
-            show_alert=bool(refusals),
+        # The press's answer and the messages go out together: neither depends on the other.
+        await asyncio.gather(
+            bot.answer_callback_query(
+                incoming.callback_id,
+                text=callback_answer(refusals or toasts) or None,
+                show_alert=bool(refusals),
+            ),
+            self._say(bot, incoming, messages),
         )
-        await self._say(bot, incoming, messages)
 
     async def _say(self, bot: Bot, incoming: Incoming, replies: list[Reply]) -> None:
         reply_to = None if incoming.private else incoming.message_id
