@@ -12,8 +12,6 @@ receive the same signed requests from client threads here:
 Figures are printed beside the issue's targets, never asserted.
 """
 
-import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,8 +25,9 @@ from typing import Any
 
 import yaml
 
+from bench.servers import serving
 from bench.stats import Figures
-from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, free_port, wait_for_port
+from tests.support.slack_app import SECRET, SLACK_IDS, SlackClient, free_port
 from tests.support.slack_double import SlackDouble
 from tests.support.slack_payloads import GOOD_FORM, submission
 
@@ -163,7 +162,7 @@ def _desk_server(double: SlackDouble) -> Iterator[int]:
     with tempfile.TemporaryDirectory(prefix="deskbot-slack-bench-") as directory:
         config = _desk_config(Path(directory), port, double.base_url)
         command = [str(DESKBOT), "run", "--config", str(config), "--platform", "slack"]
-        with _process(command, port, directory):
+        with serving(command, port, directory):
             yield port
 
 
@@ -171,20 +170,8 @@ def _desk_server(double: SlackDouble) -> Iterator[int]:
 def _floor_server(double: SlackDouble) -> Iterator[int]:
     port = free_port()
     command = [sys.executable, "-m", "bench.slack_floor", str(port), SECRET, double.base_url]
-    with _process(command, port, str(ROOT)):
+    with serving(command, port, str(ROOT)):
         yield port
-
-
-@contextmanager
-def _process(command: list[str], port: int, cwd: str) -> Iterator[None]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "DESKBOT_LOG_LEVEL": "ERROR"}
-    process = subprocess.Popen(command, cwd=cwd, env=environment)
-    try:
-        wait_for_port(port)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _desk_config(directory: Path, port: int, api_base_url: str) -> Path:

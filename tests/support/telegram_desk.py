@@ -2,9 +2,10 @@
 Application, a real database, and the Bot API double on 127.0.0.1 (through telegram.base_url).
 
 Updates go in by polling (queued at the double) or by POSTing to the bot's webhook with the
-secret token. `settle` waits until every update sent so far is handled: updates are handled in
-order, so once the bot has answered a stranger's message sent last (which delivers nothing),
-the others are handled, and then it waits for the deliveries they started.
+secret token. `settle` waits until every update sent so far is handled: the bot takes updates
+in the order they came, so once it has answered a stranger's message sent last (which
+delivers nothing), it has taken the others in; then it waits until those are handled (chats
+are handled at once) and for the deliveries they started.
 """
 
 import asyncio
