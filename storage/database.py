@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +49,19 @@ def _begin_immediate(connection: Any) -> None:
     # Taking the write lock up front means two writers queue on busy_timeout instead of one
     # of them failing at once when it upgrades a read lock (SQLITE_BUSY on upgrade).
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def execute_prebuilt(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> CursorResult[Any]:
+    """Run a statement built once at import on the session's connection, after flushing what
+    is pending (as `session.execute` would).
+
+    `session.execute` hands an ORM statement to the ORM, which annotates a fresh copy on each
+    call, so its cache key and parameters are worked out anew: more than running it costs.
+    """
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 class Database:
