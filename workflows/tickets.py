@@ -43,7 +43,7 @@ from workflows.approvers import (
     stage_name,
 )
 from workflows.change_rules import ChangeDetails
-from workflows.directory import actor_for, load_person, load_service
+from workflows.directory import actor_for, load_person, load_person_and_service, load_service
 from workflows.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.escalation import escalation_announcement
 from workflows.lifecycle import (
@@ -144,10 +144,11 @@ def raise_ticket(
     A change is submitted at once (a standard one is pre-approved by that), and so is a
     request that needs approval.
     """
-    requester = load_person(session, requester_key)
+    found = load_person_and_service(session, requester_key, new.service_key)
+    requester = load_person(session, requester_key) if found is None else found[0]
     if new.ticket_type in RESPONDER_RAISED and not actor_for(session, requester).team_ids:
         raise NotAllowed(f"Only responders raise a {new.ticket_type.value}.")
-    service = load_service(session, new.service_key)
+    service = load_service(session, new.service_key) if found is None else found[1]
     title = clean_text(new.title, "title", TITLE_MAX)
     plan = _change_plan(settings, service.key, service.name, title, new, now)
     ticket = insert_ticket(session, settings, new, title, service, requester, now)
