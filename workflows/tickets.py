@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from storage.database import execute_prebuilt
 from storage.enums import IntentKind, Level, TicketStatus, TicketType, Vote
+from storage.inserts import insert_labelled
 from storage.models import (
     MANAGER_STAGE,
     OWNER_STAGE,
@@ -61,7 +62,7 @@ from workflows.lifecycle import (
 )
 from workflows.notifications import Notice, enqueue
 from workflows.problem_links import linked_incidents, problems_of, tell_linked_requesters
-from workflows.references import format_reference, parse_reference
+from workflows.references import parse_reference, reference_prefix
 from workflows.settings import DeskSettings
 from workflows.sla_tracking import track_clocks
 from workflows.validation import clean_text
@@ -87,27 +88,23 @@ ROLLBACK_MAX = 10_000
 
 # Built once: statement construction costs more than execution on the raise path.
 _INSERT_AUDIT = insert(AuditEvent).returning(AuditEvent.id)
-_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
-_SET_REFERENCE = (
-    update(Ticket)
-    .where(Ticket.id == bindparam("ticket_id"))
-    .values(reference=bindparam("new_reference"))
-)
 
 
-def _scalar_defaults(table: Table) -> dict[str, Any]:
-    """Each column but the primary key, at the model's default (None where it has none)."""
+def _scalar_defaults(table: Table, *skipped: str) -> dict[str, Any]:
+    """Each column but the primary key and `skipped`, at the model's default (None where it
+    has none)."""
     return {
         column.key: (
             column.default.arg if isinstance(column.default, ScalarElementColumnDefault) else None
         )
         for column in table.columns
-        if not column.primary_key
+        if not column.primary_key and column.key not in skipped
     }
 
 
-# A new ticket row is written with every column, so the Ticket object knows each one's value.
-_NEW_TICKET_DEFAULTS = _scalar_defaults(cast(Table, Ticket.__table__))
+# A new ticket row is written with every column, so the Ticket object knows each one's value
+# (the reference is made by the insert, from the id it allocates).
+_NEW_TICKET_DEFAULTS = _scalar_defaults(cast(Table, Ticket.__table__), "reference")
 _TICKET_RELATIONS = ("service", "team", "requester", "assignee", "change_plan", "access_grant")
 
 
@@ -182,10 +179,10 @@ def insert_ticket(
     """Insert the ticket row with its reference and SLA clocks; nothing else (no audit, no
     notices: the caller writes those).
 
-    The row is written with prebuilt Core statements rather than by a flush of the unit of
-    work (which costs several times more); the Ticket returned is then attached to the
-    session as if it had been loaded, with its service, team and requester, so later changes
-    to it flush (and are version-checked) as usual.
+    The row, its reference included, is written by one prebuilt Core statement rather than
+    by a flush of the unit of work (which costs several times more); the Ticket returned is
+    then attached to the session as if it had been loaded, with its service, team and
+    requester, so later changes to it flush (and are version-checked) as usual.
     """
     values = {
         **_NEW_TICKET_DEFAULTS,
@@ -205,12 +202,8 @@ def insert_ticket(
     ticket = Ticket(**values)
     track_clocks(ticket, service, settings, now)
     row = {key: getattr(ticket, key) for key in _NEW_TICKET_DEFAULTS}
-    ticket.id = execute_prebuilt(session, _INSERT_TICKET, row).scalar_one()
-    # The reference names the id, so it is written once the id is known.
-    ticket.reference = format_reference(ticket.type, ticket.id)
-    execute_prebuilt(
-        session, _SET_REFERENCE, {"ticket_id": ticket.id, "new_reference": ticket.reference}
-    )
+    prefix = reference_prefix(ticket.type)
+    ticket.id, ticket.reference = insert_labelled(session, Ticket, row, "reference", prefix)
     make_transient_to_detached(ticket)
     session.add(ticket)
     related = (service, service.team, requester, None, None, None)
