@@ -10,16 +10,20 @@ only reads takes neither: in WAL mode it reads beside the writer.
 """
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READING = "deskbot_reading"  # execution option of the engine that reading units use
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "deskbot_idle_since"
 
 
 def normalise_url(url: str) -> str:
@@ -30,15 +34,47 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_database_engine(url: str) -> Engine:
-    """Create an engine; on SQLite turn on WAL, foreign keys and write-locking transactions."""
+def create_database_engine(url: str, ping_after_idle: float = PING_AFTER_IDLE_SECONDS) -> Engine:
+    """Create an engine; on SQLite turn on WAL, foreign keys and write-locking transactions;
+    on a database server, check a pooled connection that sat idle `ping_after_idle` seconds."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
+        _ping_when_idle(engine, ping_after_idle)
+        return engine
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before handing it out once it has sat idle `idle_seconds`.
+
+    One the server dropped meanwhile (a restart, a network blip) is replaced, so a database
+    that was briefly down costs no one an error. A connection in steady use is not checked:
+    pool_pre_ping's check is a round trip on every unit of work. If its server went away
+    within those seconds, that unit of work fails with the clear "nothing was changed"
+    message, and the pool replaces its connections.
+    """
+    dialect = engine.dialect
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError(str(error)) from error  # the pool connects anew
+            raise
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -58,6 +94,19 @@ def _begin_immediate(connection: Any) -> None:
     # reading unit begins without it.
     reading = connection.get_execution_options().get(READING, False)
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def execute_prebuilt(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> CursorResult[Any]:
+    """Run a statement built once at import on the session's connection, after flushing what
+    is pending (as `session.execute` would).
+
+    `session.execute` hands an ORM statement to the ORM, which annotates a fresh copy on each
+    call, so its cache key and parameters are worked out anew: more than running it costs.
+    """
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 class Database:

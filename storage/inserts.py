@@ -1,4 +1,5 @@
-"""`INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL alike, one row or thousands."""
+"""`INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL alike, one row or thousands; and
+a row labelled with its own new id (`INC-12`) in one statement."""
 
 import json
 from collections.abc import Sequence
@@ -6,7 +7,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, TextClause, bindparam, text
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    String,
+    Table,
+    TextClause,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -20,10 +34,10 @@ def _insert_ignoring_conflicts(
 ) -> Insert:
     # Built once per (dialect, table): building a statement costs more than running it. A
     # Core insert on the table, not the ORM's bulk path: the rows are plain column values.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, model.__table__)
     return (
-        insert(table)
+        dialect_insert(table)
         .on_conflict_do_nothing(index_elements=list(conflict))
         .returning(*table.primary_key.columns)
     )
@@ -84,3 +98,48 @@ def insert_if_absent(
 ) -> bool:
     """Insert one row unless a row with the same `conflict_columns` exists; True if inserted."""
     return insert_all_if_absent(session, model, [values], conflict_columns) == 1
+
+
+_SQLITE_SEQUENCE = table("sqlite_sequence", column("name"), column("seq"))
+
+
+def _next_id(dialect: str, table: Table) -> ColumnElement[Any]:
+    """The id the table's next row would get: from its sequence on PostgreSQL; on SQLite as
+    AUTOINCREMENT picks it, one more than the largest id the table ever had (BEGIN IMMEDIATE
+    holds the write lock, so no other writer takes it meanwhile)."""
+    (id_column,) = table.primary_key.columns
+    if dialect == "postgresql":
+        return func.nextval(func.pg_get_serial_sequence(table.name, id_column.name))
+    ever = select(_SQLITE_SEQUENCE.c.seq).where(_SQLITE_SEQUENCE.c.name == table.name)
+    now = select(func.max(id_column))
+    return (
+        func.max(func.coalesce(ever.scalar_subquery(), 0), func.coalesce(now.scalar_subquery(), 0))
+        + 1
+    )
+
+
+@cache
+def _insert_labelled(dialect: str, model: type[Base], label: str) -> Insert:
+    # Built once per (dialect, table): the id is allocated in a CTE, so the label can name it.
+    table = cast(Table, model.__table__)
+    (id_column,) = table.primary_key.columns
+    allocated = select(_next_id(dialect, table).label("n")).cte("allocated")
+    number = select(allocated.c.n).scalar_subquery()
+    labelled = bindparam("label_prefix", type_=String).concat(number)
+    return (
+        insert(table)
+        .values({id_column: number, table.c[label]: labelled})
+        .returning(id_column, table.c[label])
+    )
+
+
+def insert_labelled(
+    session: Session, model: type[Base], values: dict[str, Any], label: str, prefix: str
+) -> tuple[int, str]:
+    """Insert one row whose `label` column is `prefix` followed by the row's own new id, in one
+    statement (no UPDATE once the id is known); return the id and the label."""
+    session.flush()  # what is pending goes first, as session.execute would do it
+    connection = session.connection()
+    statement = _insert_labelled(connection.dialect.name, model, label)
+    row = connection.execute(statement, {**values, "label_prefix": prefix}).one()
+    return row[0], row[1]

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.database import execute_prebuilt
 from storage.models import DialogState, Person
 from workflows.directory import load_person
 
@@ -46,9 +47,8 @@ _UPDATE = (
         data=bindparam("new_data", type_=DialogState.data.type),
         updated_at=bindparam("new_updated_at", type_=DialogState.updated_at.type),
     )
-    .execution_options(synchronize_session=False)
 )
-_DELETE = delete(DialogState).where(*_SLOT).execution_options(synchronize_session=False)
+_DELETE = delete(DialogState).where(*_SLOT)
 
 
 def _slot(key: DialogKey) -> dict[str, str]:
@@ -61,15 +61,14 @@ def _slot(key: DialogKey) -> dict[str, str]:
 
 def load_dialog(session: Session, key: DialogKey) -> Dialog | None:
     """The dialog in progress, if any."""
-    row = session.execute(_LOAD, _slot(key)).one_or_none()
+    row = execute_prebuilt(session, _LOAD, _slot(key)).one_or_none()
     return Dialog(row.name, row.step, dict(row.data)) if row else None
 
 
 def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime) -> None:
     """Store the dialog's step and answers, replacing what was there."""
     changes = {"new_name": dialog.name, "new_step": dialog.step, "new_data": dialog.data}
-    result = session.execute(_UPDATE, {**_slot(key), **changes, "new_updated_at": now})
-    assert isinstance(result, CursorResult)
+    result = execute_prebuilt(session, _UPDATE, {**_slot(key), **changes, "new_updated_at": now})
     if result.rowcount == 0:
         person = load_person(session, key.person)
         session.add(
@@ -88,6 +87,4 @@ def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime)
 
 def end_dialog(session: Session, key: DialogKey) -> bool:
     """Forget the dialog; True if there was one."""
-    result = session.execute(_DELETE, _slot(key))
-    assert isinstance(result, CursorResult)
-    return result.rowcount > 0
+    return execute_prebuilt(session, _DELETE, _slot(key)).rowcount > 0

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, true, update
 from sqlalchemy.orm import Session
 
 from storage.enums import Role
@@ -197,6 +197,18 @@ _CATALOG = (
     .order_by(Service.name)
 )
 _SERVICE_BY_KEY = select(Service).where(Service.key == bindparam("key"), Service.active.is_(True))
+# Who raises a ticket and about what, in one round trip (an explicit join on true: the two
+# are unrelated rows, and a bare cross join draws SQLAlchemy's cartesian-product warning).
+_PERSON_AND_SERVICE = (
+    select(Person, Service)
+    .join(Service, true())
+    .where(
+        Person.key == bindparam("person"),
+        Person.active.is_(True),
+        Service.key == bindparam("service"),
+        Service.active.is_(True),
+    )
+)
 _APPROVER_IDS = select(ServiceApprover.person_id).where(
     ServiceApprover.service_id == bindparam("service_id")
 )
@@ -208,6 +220,16 @@ def load_person(session: Session, key: str) -> Person:
     if person is None:
         raise NotFound(f"There is no one called '{key}' in the directory.")
     return person
+
+
+def load_person_and_service(
+    session: Session, person_key: str, service_key: str
+) -> tuple[Person, Service] | None:
+    """The active person and the active service with these keys, read together; None when
+    either is missing (load_person and load_service say which)."""
+    row = session.execute(_PERSON_AND_SERVICE, {"person": person_key, "service": service_key})
+    found = row.one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 def actor_for(session: Session, person: Person) -> Actor:

@@ -30,7 +30,12 @@ class Reference:
 
 def format_reference(ticket_type: TicketType, number: int) -> str:
     """`INC-12` for incident number 12."""
-    return f"{PREFIXES[ticket_type]}-{number}"
+    return f"{reference_prefix(ticket_type)}{number}"
+
+
+def reference_prefix(ticket_type: TicketType) -> str:
+    """`INC-`: what the references of a type start with, before the number."""
+    return f"{PREFIXES[ticket_type]}-"
 
 
 def parse_reference(text: str) -> Reference:
