@@ -253,8 +253,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def sizes_of(text_sizes: str) -> tuple[int, ...]:
-    """`10000,1000000` -> (10000, 1000000); `0` -> ()."""
-    return tuple(size for size in (int(part) for part in text_sizes.split(",")) if size > 0)
+    """`10000,1000000` -> (10000, 1000000); `0` or nothing -> ()."""
+    parts = (part for part in text_sizes.split(",") if part.strip())
+    return tuple(size for size in (int(part) for part in parts) if size > 0)
 
 
 def main() -> None:
