@@ -30,7 +30,6 @@ import yaml
 
 from bench.servers import start, stop
 from bench.stats import Figures
-from bot.config import load_config
 from tests.support.slack_app import wait_for_port
 from tests.support.telegram_desk import (
     PEOPLE,
@@ -45,6 +44,7 @@ from tests.support.telegram_double import BotApiDouble, Posted
 from tests.support.telegram_updates import TgUser, Updates
 
 ROOT = Path(__file__).resolve().parents[1]
+WEBHOOK_PATH = "/telegram"
 # (what the person does, how many messages the desk then sends to their chat)
 DIALOG: tuple[tuple[str, str, int], ...] = (
     ("command", "/new", 1),
@@ -83,9 +83,10 @@ def _people(count: int) -> list[TgUser]:
 
 
 def _config_file(
-    directory: Path, database_url: str, api_base_url: str, people: list[TgUser]
+    directory: Path, database_url: str, api_base_url: str, people: list[TgUser], port: int
 ) -> Path:
-    """The demo config with everyone on Telegram, served through the double, as a file."""
+    """The demo config with everyone on Telegram, served through the double and a webhook on
+    `port` at WEBHOOK_PATH, as a file."""
     config = yaml.safe_load((ROOT / "config.example.yaml").read_text(encoding="utf-8"))
     config["database"]["url"] = database_url
     for person in config["people"]:
@@ -99,8 +100,8 @@ def _config_file(
         "base_url": api_base_url,
         "webhook": {
             "listen": "127.0.0.1",
-            "port": free_port(),
-            "url_path": "/telegram",
+            "port": port,
+            "url_path": WEBHOOK_PATH,
             "public_url": PUBLIC_URL,
             "secret_token": SECRET,
         },
@@ -108,13 +109,6 @@ def _config_file(
     path = directory / "deskbot.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
-
-
-def _webhook(config_path: Path) -> tuple[str, int]:
-    """The webhook's address and port in the config file."""
-    hook = load_config(config_path).telegram
-    assert hook is not None
-    return f"http://127.0.0.1:{hook.webhook.port}{hook.webhook.url_path}", hook.webhook.port
 
 
 async def _walk(
@@ -188,8 +182,9 @@ async def _one_side(directory: Path, people: list[TgUser], plan: Plan, *, floor:
     api = bot_api()
     async with bot_api_running(api):
         url = f"sqlite:///{directory / 'deskbot.db'}"
-        config = _config_file(directory, url, api.base_url, people)
-        address, port = _webhook(config)
+        port = free_port()
+        config = _config_file(directory, url, api.base_url, people, port)
+        address = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
         side = "floor" if floor else "desk"
         command = [sys.executable, "-m", "bench.telegram_server", side, str(config)]
         server = start(command, str(directory))
