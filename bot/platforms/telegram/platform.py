@@ -24,6 +24,7 @@ from bot.platforms.telegram.inbound import DIALOG_COMMANDS, BotIdentity, Incomin
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
 from bot.platforms.telegram.sender import TelegramSender
+from bot.platforms.telegram.transport import AiohttpRequest
 from handlers.events import EventKind, Reply
 
 if TYPE_CHECKING:
@@ -108,7 +109,11 @@ class TelegramPlatform:
 
     def _application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         builder: Any = (
-            ApplicationBuilder().token(self._config.token).concurrent_updates(self._turns)
+            ApplicationBuilder()
+            .token(self._config.token)
+            .concurrent_updates(self._turns)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
         )
         if self._config.base_url:
             builder = builder.base_url(self._config.base_url)
