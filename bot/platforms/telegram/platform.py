@@ -19,7 +19,7 @@ from bot.platforms.telegram.callback_data import CallbackCodec
 from bot.platforms.telegram.chat_turns import ChatTurns
 from bot.platforms.telegram.flood import FloodLimiter
 from bot.platforms.telegram.guidance import raise_in_private, registered_reply, stranger_reply
-from bot.platforms.telegram.identity import person_of, register
+from bot.platforms.telegram.identity import Identities
 from bot.platforms.telegram.inbound import DIALOG_COMMANDS, BotIdentity, Incoming, parse_update
 from bot.platforms.telegram.outbound import TelegramRenderer
 from bot.platforms.telegram.responder import Responder
@@ -141,12 +141,14 @@ class TelegramPlatform:
         )
 
     def _listener(self, desk: "Desk", me: BotIdentity, kicker: Kicker) -> Listener:
+        identities = Identities(desk.db)
+
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             incoming = parse_update(update, me, self._codec)
             if incoming is None:
                 return
             replies = await asyncio.to_thread(
-                _route, desk, me, incoming, self._config.self_registration
+                _route, desk, identities, me, incoming, self._config.self_registration
             )
             await self._responder.answer(context.bot, incoming, replies)
             if any(reply.ticket for reply in replies):
@@ -162,14 +164,18 @@ class TelegramPlatform:
 
 
 def _route(
-    desk: "Desk", me: BotIdentity, incoming: Incoming, self_registration: bool
+    desk: "Desk",
+    identities: Identities,
+    me: BotIdentity,
+    incoming: Incoming,
+    self_registration: bool,
 ) -> list[Reply]:
     """The replies to an update: what a stranger is told (or, when they may register, that
     they are now an employee, and the router's answer), the router's, or, for /new or
     /change in a group, where to raise the ticket instead."""
-    person = person_of(desk.db, incoming.user_id)
+    person = identities.person(incoming.user_id)
     if person is None and self_registration and _may_register(incoming):
-        person = register(desk.db, incoming.user_id, incoming.user_name)
+        person = identities.register(incoming.user_id, incoming.user_name)
         if person is not None:
             return [registered_reply(), *_handle(desk, me, incoming, person)]
     if person is None:
