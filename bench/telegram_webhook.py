@@ -53,7 +53,7 @@ DIALOG: tuple[tuple[str, str, int], ...] = (
     ("text", "VPN drops every hour", 1),
     ("text", "It disconnects on the hour", 1),
     ("press", "High", 1),
-    ("press", "Medium", 2),  # the summary, then "Shall I raise it?"
+    ("press", "Medium", 1),  # the summary with "Shall I raise it?" below it
     ("press", "Raise it", 2),  # "Raised INC-n", then the DM sent after the group's card
 )
 

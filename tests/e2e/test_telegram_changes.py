@@ -36,8 +36,9 @@ async def raise_firewall_change(bot: TelegramDesk) -> None:
     await say(bot, BOB, "The ERP moves to 10.2.0.0/16")
     await choose(bot, BOB, "Medium")
     await say(bot, BOB, "tomorrow at six")
-    assert bot.api.shown(str(BOB.id))[-2].text.startswith("⚠️ Please type the moment as")
-    assert last(bot, BOB.id).text == "When does it start? (YYYY-MM-DD HH:MM, in UTC)"
+    asked_again = last(bot, BOB.id).text  # the refusal, then the question, in one message
+    assert asked_again.startswith("⚠️ Please type the moment as")
+    assert asked_again.endswith("\n\nWhen does it start? (YYYY-MM-DD HH:MM, in UTC)")
     await say(bot, BOB, "2026-12-01 18:00")
     await say(bot, BOB, "2026-12-01 19:00")
     await say(bot, BOB, "Remove the rule again")
@@ -64,12 +65,13 @@ def test_a_normal_change_is_approved_by_both_approvers_and_carried_out(
 ) -> None:
     async def scenario(bot: TelegramDesk) -> None:
         await raise_firewall_change(bot)
-        summary, _, raised, _ = [m.text for m in bot.api.shown(str(BOB.id))][-4:]
+        summary, raised, _ = [m.text for m in bot.api.shown(str(BOB.id))][-3:]
         assert summary == (
             f"Your ticket\nChange about Firewall rules: {TITLE}\n"
             "Normal change, medium risk: priority P3.\n"
             "Window: 2026-12-01 18:00 UTC to 2026-12-01 19:00 UTC.\n"
-            "Rollback: Remove the rule again\n\nThe ERP moves to 10.2.0.0/16"
+            "Rollback: Remove the rule again\n\nThe ERP moves to 10.2.0.0/16\n\n"
+            "Shall I raise it?"
         )
         assert raised.startswith(f"{HEADLINE}\nRaised CHG-1.")
         assert "Status: awaiting approval" in raised
@@ -146,7 +148,7 @@ def test_an_access_request_is_approved_in_two_stages_and_fulfilled(
 ) -> None:
     async def scenario(bot: TelegramDesk) -> None:
         await raise_access_request(bot, last_day="2027-03-31")
-        assert "Access until the end of 2027-03-31." in bot.api.shown(str(ALICE.id))[-4].text
+        assert "Access until the end of 2027-03-31." in bot.api.shown(str(ALICE.id))[-3].text
         card = bot.api.shown(str(WORKPLACE))[0]
         assert card.text.startswith("ACC-1 · P5 · Read access to invoices\nFor the quarterly")
         assert "Status: awaiting approval" in card.text

@@ -119,7 +119,7 @@ def test_deskbot_run_serves_telegram_by_polling(tmp_path: Path) -> None:
             try:
                 await api.wait_for("setMyCommands")
                 await api.push_update(Updates(api).command(alice, "/start"))
-                await api.wait_for("sendMessage", 2, str(alice.id))
+                await api.wait_for("sendMessage", 1, str(alice.id))
             finally:
                 process.terminate()
                 _, errors = await process.communicate()
@@ -127,7 +127,7 @@ def test_deskbot_run_serves_telegram_by_polling(tmp_path: Path) -> None:
 
     greeting, errors = asyncio.run(session())
 
-    assert greeting == "Hello! I am the service desk. Raise and follow tickets right here."
+    assert greeting.startswith("Hello! I am the service desk. Raise and follow tickets right here.")
     assert "Traceback" not in errors
 
 

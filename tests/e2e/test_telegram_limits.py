@@ -101,6 +101,11 @@ def test_a_10000_character_description_is_cut_visibly_to_fit_a_message(
         assert card.text.startswith("INC-1 · P2 · VPN drops every hour\nThe VPN client logs")
         assert "more characters]" in card.text
         assert "Status: new" in card.text  # the fields after the cut text are all there
+        # The cut summary fills a message: its question comes apart, not joined to it.
+        summary, question = [m.text for m in bot.api.shown(str(ALICE.id))][-4:-2]
+        assert summary.startswith("Your ticket") and "more characters]" in summary
+        assert len(summary) <= 4096
+        assert question == "Shall I raise it?"
 
     run(demo_config, sqlite_database_url, scenario)
 

@@ -10,7 +10,13 @@ import asyncio
 from telegram import Bot
 
 from bot.platforms.telegram.inbound import Incoming
-from bot.platforms.telegram.outbound import TelegramRenderer, callback_answer
+from bot.platforms.telegram.outbound import (
+    MESSAGE_LIMIT,
+    Rendered,
+    TelegramRenderer,
+    callback_answer,
+    telegram_length,
+)
 from bot.platforms.telegram.posting import post
 from handlers.events import Reply
 
@@ -45,6 +51,19 @@ class Responder:
 
     async def _say(self, bot: Bot, incoming: Incoming, replies: list[Reply]) -> None:
         reply_to = None if incoming.private else incoming.message_id
+        for rendered in self._messages(replies):
+            await post(bot, incoming.chat_id, rendered, topic=incoming.thread_id, reply_to=reply_to)
+
+    def _messages(self, replies: list[Reply]) -> list[Rendered]:
+        """The replies as messages. One without buttons is joined to the next when the two fit
+        in one message, so a summary arrives with its question and buttons, not apart."""
+        messages: list[Rendered] = []
         for reply in replies:
             rendered = self._renderer.render(reply)
-            await post(bot, incoming.chat_id, rendered, topic=incoming.thread_id, reply_to=reply_to)
+            if messages and messages[-1].keyboard is None:
+                joined = f"{messages[-1].html}\n\n{rendered.html}"
+                if telegram_length(joined) <= MESSAGE_LIMIT:
+                    rendered = Rendered(joined, rendered.keyboard)
+                    messages.pop()
+            messages.append(rendered)
+        return messages
