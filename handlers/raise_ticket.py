@@ -20,7 +20,7 @@ from handlers.moments import DAY_HINT, parse_day, parse_moment
 from storage.enums import ChangeKind, Level, TicketType
 from workflows.change_rules import ChangeDetails
 from workflows.dialogs import Dialog, end_dialog, save_dialog
-from workflows.directory import actor_for, list_services, load_person, load_service
+from workflows.directory import is_responder, list_services, load_service
 from workflows.errors import ConcurrentChange, InvalidInput
 from workflows.tickets import DESCRIPTION_MAX, ROLLBACK_MAX, TITLE_MAX, NewTicket, raise_ticket
 from workflows.unit_of_work import unit_of_work
@@ -133,14 +133,10 @@ def start(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 def start_change(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """`/change [title]`: begin the dialog for a change (responders only)."""
     with unit_of_work(ctx.db) as session:
-        responder = _is_responder(session, event.person)
+        responder = is_responder(session, event.person)
     if not responder:
         return [problem("Only responders raise changes; /new raises an incident or a request.")]
     return _begin(ctx, event, {"type": TicketType.CHANGE.value})
-
-
-def _is_responder(session: Session, person: str) -> bool:
-    return bool(actor_for(session, load_person(session, person)).team_ids)
 
 
 def _begin(ctx: HandlerContext, event: InboundEvent, data: dict[str, Any]) -> list[Reply]:
@@ -192,7 +188,7 @@ def _options(
     match step:
         case "type":
             types = list(RAISABLE)
-            if _is_responder(session, event.person):
+            if is_responder(session, event.person):
                 types.append(TicketType.CHANGE)
             return [(kind.value, TYPE_LABELS[kind]) for kind in types]
         case "service":

@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, select, true, update
+from sqlalchemy import bindparam, delete, exists, select, true, update
 from sqlalchemy.orm import Session
 
+from storage.database import execute_prebuilt
 from storage.enums import Role
 from storage.models import (
     Person,
@@ -209,6 +210,13 @@ _PERSON_AND_SERVICE = (
         Service.active.is_(True),
     )
 )
+_IS_RESPONDER = select(
+    exists().where(
+        TeamMember.person_id == Person.id,
+        Person.key == bindparam("key"),
+        Person.active.is_(True),
+    )
+)
 _APPROVER_IDS = select(ServiceApprover.person_id).where(
     ServiceApprover.service_id == bindparam("service_id")
 )
@@ -240,6 +248,11 @@ def actor_for(session: Session, person: Person) -> Actor:
         roles=frozenset(role.role for role in person.roles),
         team_ids=frozenset(team_ids),
     )
+
+
+def is_responder(session: Session, person_key: str) -> bool:
+    """Whether the active person with this key is in a team (responders raise changes)."""
+    return bool(execute_prebuilt(session, _IS_RESPONDER, {"key": person_key}).scalar())
 
 
 def approver_ids(session: Session, service_id: int) -> frozenset[int]:
