@@ -22,7 +22,14 @@ from workflows.clock import Clock
 from workflows.digest import from_payload
 from workflows.errors import DomainError
 from workflows.notifications import address_for
-from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed, renew_claim
+from workflows.outbox import (
+    IntentView,
+    claim_due,
+    mark_delivered,
+    mark_failed,
+    needs_renewal,
+    renew_claim,
+)
 from workflows.settings import PlatformReach
 from workflows.tickets import ticket_by_id
 from workflows.unit_of_work import unit_of_work
@@ -90,14 +97,17 @@ class Dispatcher:
             await asyncio.to_thread(self._delivered, intent, delivery, started)
 
     def _prepare(self, claimed: IntentView) -> tuple[IntentView, Delivery] | None:
-        """Renew the claim and build the delivery in one transaction; None if the claim was
-        lost. A delivery that cannot be built rolls the renewal back with everything else."""
+        """Renew the claim if it is old and build the delivery in one unit of work; None if
+        the claim was lost. A delivery that cannot be built rolls the renewal back with
+        everything else. Under a young claim the unit only reads, so on SQLite it waits
+        for no writer."""
         now = self._clock.now()
         digest = _digest(claimed) if claimed.kind == IntentKind.DIGEST else None
-        with unit_of_work(self._db) as session:
-            if not renew_claim(session, claimed.id, claimed.claimed_at, now):
+        renew = needs_renewal(claimed.claimed_at, now)
+        with unit_of_work(self._db, read_only=not renew) as session:
+            if renew and not renew_claim(session, claimed.id, claimed.claimed_at, now):
                 return None
-            intent = replace(claimed, claimed_at=now)
+            intent = replace(claimed, claimed_at=now) if renew else claimed
             address = self._address(session, intent)
             if digest is not None:
                 return intent, replace(digest, address=address)
