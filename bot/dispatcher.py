@@ -6,7 +6,10 @@ delivered intent is marked so and never sent again. Database work runs in worker
 
 import asyncio
 import logging
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -20,9 +23,15 @@ from workflows.audiences import Audience
 from workflows.chat_messages import find_message, remember_message
 from workflows.clock import Clock
 from workflows.digest import from_payload
-from workflows.errors import DomainError
 from workflows.notifications import address_for
-from workflows.outbox import IntentView, claim_due, mark_delivered, mark_failed, renew_claim
+from workflows.outbox import (
+    IntentView,
+    claim_due,
+    mark_delivered,
+    mark_failed,
+    needs_renewal,
+    renew_claim,
+)
 from workflows.settings import PlatformReach
 from workflows.tickets import ticket_by_id
 from workflows.unit_of_work import unit_of_work
@@ -31,6 +40,15 @@ from workflows.views import TicketView
 log = logging.getLogger(__name__)
 BATCH = 100
 MAX_ROUNDS = 20
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one send went, to record in the database."""
+
+    intent_id: int
+    record: Callable[[], None]
 
 
 class Dispatcher:
@@ -41,6 +59,7 @@ class Dispatcher:
         self._clock = clock
         self._senders = {sender.name: sender for sender in senders}
         self._lock = asyncio.Lock()
+        self._outcome: _Outcome | None = None  # of the last send, recorded on the next trip
 
     async def run_once(self) -> int:
         """Deliver what is due now; return how many intents were attempted.
@@ -51,30 +70,40 @@ class Dispatcher:
         attempted = 0
         async with self._lock:
             for _ in range(MAX_ROUNDS):
-                intents = await asyncio.to_thread(self._claim)
+                intents = await self._in_thread(self._claim)
                 for intent in intents:
-                    await self._deliver(intent)
+                    await self._send(intent)
                 attempted += len(intents)
                 if not intents:
                     break
+            if self._outcome is not None:  # the rounds ran out before a claim recorded it
+                await self._in_thread(_nothing)
         return attempted
 
     def _claim(self) -> list[IntentView]:
         with unit_of_work(self._db) as session:
             return claim_due(session, self._clock.now(), BATCH, tuple(self._senders))
 
-    async def _deliver(self, claimed: IntentView) -> None:
-        try:
-            await self._send(claimed)
-        except DomainError:
-            # Recording the outcome failed (the database is briefly away): the claim expires
-            # and the intent is retried; the rest of the batch goes on.
-            log.exception("could not record the delivery of intent %s", claimed.id)
+    async def _in_thread(self, work: Callable[[], _T]) -> _T:
+        """Run `work` in a worker thread, after recording there how the last send went: one
+        trip off the event loop per intent instead of two, in the same order."""
+        outcome, self._outcome = self._outcome, None
+        return await asyncio.to_thread(self._record_then, outcome, work)
+
+    def _record_then(self, outcome: _Outcome | None, work: Callable[[], _T]) -> _T:
+        if outcome is not None:
+            try:
+                outcome.record()
+            except Exception:
+                # Recording failed (the database is briefly away): the claim expires and
+                # the intent is retried; the rest of the batch goes on.
+                log.exception("could not record the delivery of intent %s", outcome.intent_id)
+        return work()
 
     async def _send(self, claimed: IntentView) -> None:
         intent = claimed
         try:
-            prepared = await asyncio.to_thread(self._prepare, claimed)
+            prepared = await self._in_thread(partial(self._prepare, claimed))
             if prepared is None:
                 log.info("intent %s was taken over by another dispatcher", claimed.id)
                 return
@@ -82,22 +111,27 @@ class Dispatcher:
             started = await self._senders[intent.platform].send(delivery)
         except DeliveryFailed as failure:
             log.warning("delivery of intent %s failed: %s", intent.id, failure)
-            await asyncio.to_thread(self._failed, intent, failure)
+            self._outcome = _Outcome(intent.id, partial(self._failed, intent, failure))
         except Exception as error:
             log.exception("delivery of intent %s failed unexpectedly", intent.id)
-            await asyncio.to_thread(self._failed, intent, DeliveryFailed(repr(error)))
+            unexpected = DeliveryFailed(repr(error))
+            self._outcome = _Outcome(intent.id, partial(self._failed, intent, unexpected))
         else:
-            await asyncio.to_thread(self._delivered, intent, delivery, started)
+            delivered = partial(self._delivered, intent, delivery, started)
+            self._outcome = _Outcome(intent.id, delivered)
 
     def _prepare(self, claimed: IntentView) -> tuple[IntentView, Delivery] | None:
-        """Renew the claim and build the delivery in one transaction; None if the claim was
-        lost. A delivery that cannot be built rolls the renewal back with everything else."""
+        """Renew the claim if it is old and build the delivery in one unit of work; None if
+        the claim was lost. A delivery that cannot be built rolls the renewal back with
+        everything else. Under a young claim the unit only reads, so on SQLite it waits
+        for no writer."""
         now = self._clock.now()
         digest = _digest(claimed) if claimed.kind == IntentKind.DIGEST else None
-        with unit_of_work(self._db) as session:
-            if not renew_claim(session, claimed.id, claimed.claimed_at, now):
+        renew = needs_renewal(claimed.claimed_at, now)
+        with unit_of_work(self._db, read_only=not renew) as session:
+            if renew and not renew_claim(session, claimed.id, claimed.claimed_at, now):
                 return None
-            intent = replace(claimed, claimed_at=now)
+            intent = replace(claimed, claimed_at=now) if renew else claimed
             address = self._address(session, intent)
             if digest is not None:
                 return intent, replace(digest, address=address)
@@ -134,6 +168,10 @@ class Dispatcher:
                 failure.retry_after,
                 permanent=failure.permanent,
             )
+
+
+def _nothing() -> None:
+    """Work for a trip that only records the last outcome."""
 
 
 def _digest(intent: IntentView) -> Delivery:

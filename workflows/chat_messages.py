@@ -2,26 +2,28 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storage.database import execute_prebuilt
 from storage.enums import MessageRole
 from storage.inserts import insert_if_absent
 from storage.models import ChatMessage, Ticket
+
+_MESSAGE_ID = select(ChatMessage.message_id).where(
+    ChatMessage.ticket_id == bindparam("ticket_id"),
+    ChatMessage.platform == bindparam("platform"),
+    ChatMessage.address == bindparam("address"),
+    ChatMessage.role == bindparam("role"),
+)
 
 
 def find_message(
     session: Session, ticket_id: int, platform: str, address: str, role: MessageRole
 ) -> str | None:
     """The platform's id of the ticket's message in `address`, if one was posted."""
-    return session.scalar(
-        select(ChatMessage.message_id).where(
-            ChatMessage.ticket_id == ticket_id,
-            ChatMessage.platform == platform,
-            ChatMessage.address == address,
-            ChatMessage.role == role,
-        )
-    )
+    values = {"ticket_id": ticket_id, "platform": platform, "address": address, "role": role}
+    return execute_prebuilt(session, _MESSAGE_ID, values).scalar()
 
 
 def remember_message(

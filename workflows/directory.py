@@ -192,7 +192,7 @@ def person_for_identity(session: Session, platform: str, external_id: str) -> st
 # Statements on the hot path of every event are built once: building costs more than running.
 _PERSON_BY_KEY = select(Person).where(Person.key == bindparam("key"), Person.active.is_(True))
 _CATALOG = (
-    select(Service.key, Service.name, Team.name, Service.sla_policy)
+    select(Service.key, Service.name, Team.name.label("team_name"), Service.sla_policy)
     .join(Team, Service.team_id == Team.id)
     .where(Service.active.is_(True))
     .order_by(Service.name)
@@ -282,7 +282,7 @@ def list_people(session: Session) -> list[PersonSummary]:
 
 def list_services(session: Session) -> list[ServiceSummary]:
     """The active catalog, by name."""
-    return [ServiceSummary(*row) for row in session.execute(_CATALOG)]
+    return [ServiceSummary(**row._mapping) for row in execute_prebuilt(session, _CATALOG, {})]
 
 
 def load_service(session: Session, key: str) -> Service:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from storage.database import execute_prebuilt
 from storage.enums import AudienceKind, IntentKind, OutboxStatus
 from storage.inserts import insert_all_if_absent
 from storage.models import OutboxIntent, Person, PlatformIdentity, Team, TeamChannel
@@ -95,18 +96,22 @@ def enqueue_many(
     return insert_all_if_absent(session, OutboxIntent, rows, ["idempotency_key"])
 
 
+_TEAM_ADDRESS = (
+    select(TeamChannel.address)
+    .join(Team)
+    .where(Team.key == bindparam("key"), TeamChannel.platform == bindparam("platform"))
+)
+_PERSON_ADDRESS = (
+    select(PlatformIdentity.external_id)
+    .join(Person)
+    .where(Person.key == bindparam("key"), PlatformIdentity.platform == bindparam("platform"))
+)
+
+
 def address_for(session: Session, platform: PlatformReach, audience: Audience) -> str | None:
     """Where `audience` is reached on `platform`: a channel or user id; None if nowhere."""
     if platform.reaches_everyone:
         return audience.key
-    if audience.kind == AudienceKind.TEAM:
-        return session.scalar(
-            select(TeamChannel.address)
-            .join(Team)
-            .where(Team.key == audience.key, TeamChannel.platform == platform.name)
-        )
-    return session.scalar(
-        select(PlatformIdentity.external_id)
-        .join(Person)
-        .where(Person.key == audience.key, PlatformIdentity.platform == platform.name)
-    )
+    statement = _TEAM_ADDRESS if audience.kind == AudienceKind.TEAM else _PERSON_ADDRESS
+    found = execute_prebuilt(session, statement, {"key": audience.key, "platform": platform.name})
+    return found.scalar()

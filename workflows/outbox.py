@@ -2,8 +2,9 @@
 
 Claiming is safe with several dispatchers on one database: PostgreSQL skips rows another
 dispatcher has locked, and on every dialect a conditional UPDATE claims a row only if it is
-still claimable, so each intent is handed to one dispatcher at a time. A dispatcher renews
-its claim just before each send and skips an intent whose claim it lost; one that dies
+still claimable, so each intent is handed to one dispatcher at a time. Before each send a
+dispatcher renews a claim that has used half its lease, and skips an intent whose claim it
+lost; a younger claim cannot have been lost, and is sent without the write. One that dies
 mid-delivery leaves its claim to expire after a lease. A delivered intent is never sent
 again, and a failure reported under an expired claim changes nothing.
 
@@ -34,6 +35,7 @@ from storage.enums import AudienceKind, IntentKind, OutboxStatus
 from storage.models import OutboxIntent
 
 CLAIM_LEASE = timedelta(minutes=2)
+RENEW_AFTER = CLAIM_LEASE / 2  # a younger claim still leaves a minute for the send
 BASE_BACKOFF = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=10)
 # About five hours of retries at the ten-minute cap: a chat platform down for an afternoon
@@ -173,6 +175,13 @@ def _view(row: Row[Any], now: datetime) -> IntentView:
         attempts=row.attempts,
         claimed_at=now,
     )
+
+
+def needs_renewal(claimed_at: datetime, now: datetime) -> bool:
+    """Whether a claim must be renewed before a send: once half its lease has gone. Another
+    dispatcher takes an intent only when the whole lease has, so a younger claim is still
+    this dispatcher's."""
+    return now - claimed_at >= RENEW_AFTER
 
 
 def renew_claim(session: Session, intent_id: int, claimed_at: datetime, now: datetime) -> bool:

@@ -1,4 +1,5 @@
-"""Logs never carry tokens or secrets, in plain or JSON lines."""
+"""Logs never carry tokens or secrets, in plain or JSON lines; the Slack client logs at the
+desk's level."""
 
 import json
 import logging
@@ -10,6 +11,7 @@ import yaml
 
 from bot.config import Config, config_secrets, parse_config
 from bot.logs import configure_logging, mask_secrets
+from bot.platforms.slack.app import CLIENT_LOGGER_PARENT, client_logger
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "config.example.yaml"
 SLACK_TOKEN = "xoxb-1234567890-abcdefghijkl"
@@ -73,3 +75,14 @@ def test_json_lines_are_one_object_per_record(capsys: pytest.CaptureFixture[str]
         "bot.dispatcher",
         "intent 7 failed",
     )
+
+
+@pytest.mark.parametrize("level", ["WARNING", "DEBUG"])
+def test_the_slack_client_logs_at_the_desks_level(level: str) -> None:
+    configure_logging(level, json_lines=False)
+
+    logger = client_logger()
+
+    # slack-sdk writes each call out for a debug line when its logger's own level allows it.
+    assert logger.level == logging.getLevelName(level)
+    assert logger.name.startswith(CLIENT_LOGGER_PARENT)

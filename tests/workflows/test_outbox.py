@@ -16,10 +16,12 @@ from workflows.notifications import Notice, address_for, enqueue
 from workflows.outbox import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
+    RENEW_AFTER,
     backoff,
     claim_due,
     mark_delivered,
     mark_failed,
+    needs_renewal,
 )
 from workflows.settings import DeskSettings, PlatformReach
 from workflows.tickets import NewTicket, raise_ticket
@@ -289,6 +291,19 @@ def test_an_expired_claim_is_claimable_again_and_a_fresh_one_is_not(database: Da
     assert intent(database, intent_id).attempts == 2
     # The new claim holds its own lease, counted from when it was taken.
     assert claim(database, T0 + CLAIM_LEASE + 2 * SECOND) == []
+
+
+def test_a_claim_is_renewed_before_a_send_once_half_its_lease_has_gone(
+    database: Database,
+) -> None:
+    [intent_id] = add_pending(database, 1)
+    assert claim(database, T0) == [intent_id]
+
+    # Until then no one else can have taken it, so it is sent without renewing.
+    assert not needs_renewal(T0, T0 + RENEW_AFTER - SECOND)
+    assert claim(database, T0 + RENEW_AFTER) == []
+    assert needs_renewal(T0, T0 + RENEW_AFTER)
+    assert RENEW_AFTER < CLAIM_LEASE
 
 
 def test_a_delivered_intent_is_never_claimed_again(database: Database) -> None:

@@ -1,28 +1,14 @@
-"""Neutral replies and forms -> Block Kit, built with slack_sdk's block models (pure).
+"""Neutral replies and forms -> Block Kit, as the plain dicts the Web API takes (pure).
 
 Every payload stays inside Slack's limits: user text is escaped for mrkdwn and cut visibly
 (with the way to see it whole), and counts Slack checks only on arrival are kept here.
+slack_sdk's block models would build the same dicts, at a cost (checking and converting each
+object) greater than the rest of rendering, on every modal and card.
 """
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
 
 from bot.platforms.slack.text import cut, escaped, take_escaped
 from handlers.events import Button, Field, Form, Input, Reply
@@ -45,6 +31,8 @@ METADATA = 3_000
 FALLBACK_TEXT = 3_000
 ACTION_SEPARATOR = "#"
 
+Block = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class Message:
@@ -66,7 +54,7 @@ def message(reply: Reply, *, whole: bool = False) -> Message:
     over as many sections as the message has room for.
     """
     blocks = _reply_blocks(reply, MESSAGE_BLOCKS, whole=whole)
-    return Message(_fallback(reply), [block.to_dict() for block in blocks])
+    return Message(_fallback(reply), blocks)
 
 
 def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
@@ -74,27 +62,29 @@ def home_view(replies: Sequence[Reply]) -> dict[str, Any]:
     blocks: list[Block] = []
     for index, reply in enumerate(replies):
         room = VIEW_BLOCKS - len(blocks) - 1
-        part = ([DividerBlock()] if index else []) + _reply_blocks(reply, room)
+        part = ([{"type": "divider"}] if index else []) + _reply_blocks(reply, room)
         if len(blocks) + len(part) > VIEW_BLOCKS:
             break
         blocks += part
-    return View(type="home", blocks=blocks).to_dict()
+    return {"type": "home", "blocks": blocks}
 
 
 def modal_view(form: Form, metadata: str) -> dict[str, Any]:
     """A form as a modal; `metadata` (under 3,000 characters) comes back on submission."""
     blocks: list[Block] = [_input_block(item) for item in form.inputs[: VIEW_BLOCKS - 1]]
     if form.note:
-        blocks.append(ContextBlock(elements=[_mrkdwn(escaped(form.note, CONTEXT_TEXT))]))
-    return View(
-        type="modal",
-        callback_id=form.name,
-        title=PlainTextObject(text=cut(form.title, VIEW_TITLE)),
-        submit=PlainTextObject(text=cut(form.submit, VIEW_TITLE)),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=metadata[:METADATA],
-        blocks=blocks,
-    ).to_dict()
+        blocks.append({"type": "context", "elements": [_mrkdwn(escaped(form.note, CONTEXT_TEXT))]})
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": form.name,
+        "title": _plain(cut(form.title, VIEW_TITLE)),
+        "submit": _plain(cut(form.submit, VIEW_TITLE)),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+    }
+    if metadata:
+        view["private_metadata"] = metadata[:METADATA]
+    return view
 
 
 def _reply_blocks(reply: Reply, room: int, *, whole: bool = False) -> list[Block]:
@@ -132,7 +122,7 @@ def _more(reply: Reply, sections: int) -> str:
 def _field_sections(fields: tuple[Field, ...]) -> Iterator[Block]:
     for start in range(0, len(fields), SECTION_FIELDS):
         chunk = fields[start : start + SECTION_FIELDS]
-        yield SectionBlock(fields=[_mrkdwn(_field_text(item)) for item in chunk])
+        yield {"type": "section", "fields": [_mrkdwn(_field_text(item)) for item in chunk]}
 
 
 def _field_text(item: Field) -> str:
@@ -143,55 +133,73 @@ def _field_text(item: Field) -> str:
 def _actions(buttons: tuple[Button, ...]) -> Iterator[Block]:
     for start in range(0, len(buttons), ACTIONS_ELEMENTS):
         chunk = buttons[start : start + ACTIONS_ELEMENTS]
-        yield ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text=PlainTextObject(text=cut(button.label, BUTTON_TEXT)),
-                    action_id=f"{button.action}{ACTION_SEPARATOR}{start + index}",
-                    value=button.value[:BUTTON_VALUE],
-                )
-                for index, button in enumerate(chunk)
-            ]
-        )
+        yield {
+            "type": "actions",
+            "elements": [_button(button, start + index) for index, button in enumerate(chunk)],
+        }
 
 
-def _input_block(item: Input) -> InputBlock:
-    element: StaticSelectElement | PlainTextInputElement
-    if item.choices:
-        options = [
-            Option(value=choice.value, text=PlainTextObject(text=cut(choice.label, OPTION_TEXT)))
-            for choice in item.choices[:OPTIONS]
-        ]
-        chosen = [option for option in options if option.value == item.initial]
-        element = StaticSelectElement(
-            action_id=item.name,
-            options=options,
-            initial_option=chosen[0] if chosen else None,
-        )
-    else:
-        limit = min(item.max_length or INPUT_MAX, INPUT_MAX)
-        element = PlainTextInputElement(
-            action_id=item.name,
-            multiline=item.multiline,
-            max_length=limit,
-            initial_value=cut(item.initial, limit) or None,
-        )
-    return InputBlock(
-        block_id=item.name,
-        label=PlainTextObject(text=cut(item.label, LABEL_TEXT)),
-        element=element,
-        optional=not item.required,
-        dispatch_action=item.updates_form or None,
-    )
+def _button(button: Button, position: int) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": _plain(cut(button.label, BUTTON_TEXT)),
+        "action_id": f"{button.action}{ACTION_SEPARATOR}{position}",
+    }
+    if button.value:  # left out when empty, and the press then carries none
+        element["value"] = button.value[:BUTTON_VALUE]
+    return element
+
+
+def _input_block(item: Input) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": item.name,
+        "label": _plain(cut(item.label, LABEL_TEXT)),
+        "element": _select(item) if item.choices else _text_input(item),
+        "optional": not item.required,
+    }
+    if item.updates_form:
+        block["dispatch_action"] = True
+    return block
+
+
+def _select(item: Input) -> Block:
+    options = [
+        {"text": _plain(cut(choice.label, OPTION_TEXT)), "value": choice.value}
+        for choice in item.choices[:OPTIONS]
+    ]
+    element: Block = {"type": "static_select", "action_id": item.name, "options": options}
+    chosen = [option for option in options if option["value"] == item.initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def _text_input(item: Input) -> Block:
+    limit = min(item.max_length or INPUT_MAX, INPUT_MAX)
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": item.name,
+        "multiline": item.multiline,
+        "max_length": limit,
+    }
+    initial = cut(item.initial, limit)
+    if initial:
+        element["initial_value"] = initial
+    return element
 
 
 def _fallback(reply: Reply) -> str:
     return escaped(reply.title or reply.text or "Deskbot", FALLBACK_TEXT)
 
 
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=_mrkdwn(text))
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
+def _mrkdwn(text: str) -> Block:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text}
