@@ -1,8 +1,9 @@
 """One side of the Telegram benchmark in its own process, as a bot runs in production:
 `python -m bench.telegram_server desk|floor CONFIG` serves the config's webhook until stopped.
 
-desk: the real platform and desk on the config's database, with the flood-limit throttle off
-(it would hold the group to 20 cards a minute, which measures Telegram's policy, not the desk).
+desk: the real platform and desk on the config's database, served as `deskbot run` serves them
+(its scheduler and worker threads included), with the flood-limit throttle off (it would hold
+the group to 20 cards a minute, which measures Telegram's policy, not the desk).
 floor: a bare python-telegram-bot Application answering every update with one fixed message.
 """
 
@@ -14,10 +15,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.app import build_desk, prepare_database
+from bot.app import serve
 from bot.config import TelegramConfig, load_config
 from bot.platforms.telegram.platform import TelegramPlatform
-from workflows.clock import SystemClock
 
 FLOOR_REPLY = "Thanks, noted."
 
@@ -26,12 +26,7 @@ async def serve_desk(config_path: Path) -> None:
     """The desk on the config's database and webhook, until cancelled."""
     config = load_config(config_path)
     assert config.telegram is not None
-    db = await asyncio.to_thread(prepare_database, config)
-    platform = TelegramPlatform(config.telegram, rate_limited=False)
-    try:
-        await platform.serve(build_desk(config, db, [platform.sender], SystemClock()))
-    finally:
-        db.dispose()
+    await serve(config, [TelegramPlatform(config.telegram, rate_limited=False)])
 
 
 async def serve_floor(config_path: Path) -> None:

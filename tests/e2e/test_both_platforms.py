@@ -10,9 +10,11 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -83,6 +85,18 @@ def remembered(database_url: str) -> dict[tuple[str, str, MessageRole], str]:
         return {(row.platform, row.address, row.role): row.message_id for row in rows}
 
 
+T = TypeVar("T")
+# The test's own blocking calls (a signed request, a wait on a double, a look at the database)
+# get threads of their own: `serve` gives this loop the desk's few worker threads, which a
+# call waiting on the desk must not hold, as it would not in a process of its own.
+_TEST_THREADS = ThreadPoolExecutor(4, thread_name_prefix="test-client")
+
+
+async def blocking(call: Callable[..., T], *args: Any) -> T:
+    """Run `call(*args)` on the test's threads, off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_TEST_THREADS, partial(call, *args))
+
+
 @dataclass
 class BothDesk:
     """The running process: the Telegram test driver, a signing Slack client, both doubles."""
@@ -95,7 +109,7 @@ class BothDesk:
     async def until(self, condition: Callable[[], bool], what: str) -> None:
         """Poll `condition` in a worker thread (it may read the database) until it holds."""
         deadline = time.monotonic() + WAIT_SECONDS
-        while not await asyncio.to_thread(condition):
+        while not await blocking(condition):
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.01)
@@ -147,7 +161,7 @@ async def serving_both(
         )
         if serving.done():
             serving.result()
-        await asyncio.to_thread(wait_for_port, config.slack.http.port)
+        await blocking(wait_for_port, config.slack.http.port)
         assert witnessed.desk is not None
         bot = TelegramDesk(api, witnessed.desk, telegram, config, Updates(api))
         yield BothDesk(bot, SlackClient(config.slack.http.port), slack_api, database_url)
@@ -173,7 +187,7 @@ async def acknowledge_from_slack(both: BothDesk, user: str = SLACK_BOB) -> None:
     card, ts = both.slack_card()
     acknowledge = buttons(card["blocks"])["Acknowledge"]
     payload = slack_press(user, acknowledge, SLACK_NETWORK, ts)
-    answer = await asyncio.to_thread(both.slack.interact, payload)
+    answer = await blocking(both.slack.interact, payload)
     assert answer.status == 200, answer
 
 
@@ -317,7 +331,7 @@ def test_raised_on_slack_acknowledged_on_telegram_a_late_press_on_slack_changes_
             serving_both(demo_config, sqlite_database_url, double, api) as both,
         ):
             form = submission(SLACK_ALICE, GOOD_FORM, '{"channel": "C0GENERAL"}')
-            answer = await asyncio.to_thread(both.slack.interact, form)
+            answer = await blocking(both.slack.interact, form)
             assert (answer.status, answer.body) == (200, "")
             await both.delivered(4, "the raise")
             (card,) = api.shown(str(NETWORK))
@@ -331,7 +345,7 @@ def test_raised_on_slack_acknowledged_on_telegram_a_late_press_on_slack_changes_
 
             # Dave presses the Acknowledge he still sees on Slack: refused, nothing sent.
             await acknowledge_from_slack(both, SLACK_IDS["dave"])
-            refusals = await asyncio.to_thread(double.wait_for_calls, "chat.postEphemeral", 2)
+            refusals = await blocking(double.wait_for_calls, "chat.postEphemeral", 2)
             assert (refusals[-1]["user"], slack_texts(refusals[-1])) == (
                 SLACK_IDS["dave"],
                 [":warning: You cannot acknowledge a ticket that is acknowledged."],

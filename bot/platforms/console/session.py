@@ -5,6 +5,7 @@ input each line is echoed after the prompt so the transcript reads like a chat.
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
@@ -42,6 +43,9 @@ class ConsoleSession:
         self._lines = lines
         self._interactive = interactive
         self._person = ""
+        # Waiting for the next line holds a thread for as long as the person takes: its own,
+        # so the few worker threads stay free for the desk's work.
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="console-input")
 
     async def run(self) -> None:
         """Chat until /quit or the end of input."""
@@ -49,14 +53,17 @@ class ConsoleSession:
         self._person = people[0].key
         self._screen.write(BANNER.format(name=people[0].name, key=self._person))
         await self._dispatcher.run_once()
-        while await self._step():
-            await self._dispatcher.run_once()
+        try:
+            while await self._step():
+                await self._dispatcher.run_once()
+        finally:
+            self._reader.shutdown(wait=False, cancel_futures=True)
 
     async def _step(self) -> bool:
         prompt = f"{self._person}> "
         if self._interactive:
             self._screen.write_prompt(prompt)
-        line = await asyncio.to_thread(self._lines.readline)
+        line = await asyncio.get_running_loop().run_in_executor(self._reader, self._lines.readline)
         if not line:
             return False
         if not self._interactive:
