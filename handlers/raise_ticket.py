@@ -132,7 +132,7 @@ def start(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 
 def start_change(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """`/change [title]`: begin the dialog for a change (responders only)."""
-    with unit_of_work(ctx.db) as session:
+    with unit_of_work(ctx.db, read_only=True) as session:
         responder = is_responder(session, event.person)
     if not responder:
         return [problem("Only responders raise changes; /new raises an incident or a request.")]
