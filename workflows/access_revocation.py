@@ -12,6 +12,7 @@ from workflows.change_rules import MOMENT_FORMAT
 from workflows.notifications import Notice
 from workflows.settings import DeskSettings
 from workflows.tickets import TITLE_MAX, NewTicket, audit, card_notice, insert_ticket, notify
+from workflows.views import catalog_entry, requester_of
 
 REVOCATION_BATCH = 100
 
@@ -37,7 +38,7 @@ def revoke_ended_access(session: Session, settings: DeskSettings, now: datetime)
 
 def _raise_revocation(
     session: Session, settings: DeskSettings, grant: AccessGrant, now: datetime
-) -> Ticket:
+) -> None:
     """The access `grant` gave has ended: raise the owning team's task to revoke it."""
     access = session.get_one(Ticket, grant.ticket_id)
     ends = f"{grant.ends_at:{MOMENT_FORMAT}} UTC" if grant.ends_at else "now"
@@ -52,13 +53,14 @@ def _raise_revocation(
         impact=Level.LOW,
         urgency=Level.MEDIUM,
     )
-    ticket = insert_ticket(session, settings, new, new.title, access.service, access.requester, now)
+    service = catalog_entry(access.service)
+    requester = requester_of(access.requester)
+    ticket = insert_ticket(session, settings, new, new.title, service, requester, now)
     grant.revocation_id = ticket.id
     event = audit(session, ticket, None, "raised", None, ticket.status, now, access.reference or "")
     told = {"event": "access_ended", "actor": "The desk", "revocation": ticket.reference}
     notices = [
-        card_notice(ticket),
+        card_notice(service.team_key),
         Notice(IntentKind.DIRECT_MESSAGE, audiences.person(access.requester.key), told),
     ]
     notify(session, settings, ticket, event, now, *notices)
-    return ticket

@@ -19,6 +19,7 @@ A day's working time is therefore the real time between those two instants: 09:0
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 MIDNIGHT = time(0, 0)
@@ -142,8 +143,10 @@ def _windows(
         day += _ONE_DAY
 
 
+@lru_cache(maxsize=4096)
 def _day_window(calendar: BusinessCalendar, day: date) -> Window | None:
-    """The UTC window of one local day's working hours, or None if it has none."""
+    """The UTC window of one local day's working hours, or None if it has none (kept: every
+    new ticket's clocks walk the same few days)."""
     if day.weekday() not in calendar.working_days or day in calendar.holidays:
         return None
     opening = _instant(calendar.zone, day, calendar.opens)

@@ -20,7 +20,7 @@ from storage.models import (
 )
 from workflows.errors import NotFound
 from workflows.lifecycle import Actor
-from workflows.views import PersonSummary, ServiceSummary
+from workflows.views import CatalogEntry, PersonSummary, Requester, ServiceSummary
 
 
 @dataclass(frozen=True)
@@ -198,11 +198,28 @@ _CATALOG = (
     .order_by(Service.name)
 )
 _SERVICE_BY_KEY = select(Service).where(Service.key == bindparam("key"), Service.active.is_(True))
-# Who raises a ticket and about what, in one round trip (an explicit join on true: the two
-# are unrelated rows, and a bare cross join draws SQLAlchemy's cartesian-product warning).
-_PERSON_AND_SERVICE = (
-    select(Person, Service)
+# Who raises a ticket and about what, in one round trip and as plain columns (loading the
+# two as ORM objects costs several times more). An explicit join on true: the person and the
+# service are unrelated rows, and a bare cross join draws SQLAlchemy's cartesian-product
+# warning.
+_REQUESTER_AND_SERVICE = (
+    select(
+        Person.id,
+        Person.key,
+        Person.name,
+        Person.manager_id,
+        Service.id,
+        Service.key,
+        Service.name,
+        Service.team_id,
+        Team.key,
+        Team.name,
+        Service.sla_policy,
+        Service.escalation_policy,
+    )
+    .select_from(Person)
     .join(Service, true())
+    .join(Team, Team.id == Service.team_id)
     .where(
         Person.key == bindparam("person"),
         Person.active.is_(True),
@@ -230,14 +247,20 @@ def load_person(session: Session, key: str) -> Person:
     return person
 
 
-def load_person_and_service(
+def load_requester_and_service(
     session: Session, person_key: str, service_key: str
-) -> tuple[Person, Service] | None:
-    """The active person and the active service with these keys, read together; None when
-    either is missing (load_person and load_service say which)."""
-    row = session.execute(_PERSON_AND_SERVICE, {"person": person_key, "service": service_key})
-    found = row.one_or_none()
-    return None if found is None else (found[0], found[1])
+) -> tuple[Requester, CatalogEntry]:
+    """The active person and the active service with these keys, read together; NotFound
+    naming whichever is missing."""
+    row = execute_prebuilt(
+        session, _REQUESTER_AND_SERVICE, {"person": person_key, "service": service_key}
+    ).one_or_none()
+    if row is None:
+        load_person(session, person_key)
+        load_service(session, service_key)
+        raise NotFound(f"There is no service '{service_key}' in the catalog.")  # gone meanwhile
+    columns = tuple(row)  # the person's four, then the service's
+    return Requester(*columns[:4]), CatalogEntry(*columns[4:])
 
 
 def actor_for(session: Session, person: Person) -> Actor:

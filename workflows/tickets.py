@@ -6,10 +6,10 @@ audit event and the notification intents it causes. Nothing here commits.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, insert, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -25,7 +25,6 @@ from storage.models import (
     ChangePlan,
     Comment,
     Person,
-    Service,
     Ticket,
 )
 from workflows import audiences
@@ -44,7 +43,12 @@ from workflows.approvers import (
     stage_name,
 )
 from workflows.change_rules import ChangeDetails
-from workflows.directory import actor_for, load_person, load_person_and_service, load_service
+from workflows.directory import (
+    actor_for,
+    is_responder,
+    load_person,
+    load_requester_and_service,
+)
 from workflows.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflows.escalation import escalation_announcement
 from workflows.lifecycle import (
@@ -64,14 +68,18 @@ from workflows.notifications import Notice, enqueue
 from workflows.problem_links import linked_incidents, problems_of, tell_linked_requesters
 from workflows.references import parse_reference, reference_prefix
 from workflows.settings import DeskSettings
-from workflows.sla_tracking import track_clocks
+from workflows.sla_state import ClockFacts
+from workflows.sla_tracking import Clocks, track_clocks, updated_clocks
 from workflows.validation import clean_text
 from workflows.views import (
+    CatalogEntry,
     CommentView,
     HistoryEntry,
+    Requester,
     TicketView,
     comment_view,
     history_entry,
+    new_ticket_view,
     ticket_view,
 )
 
@@ -102,10 +110,32 @@ def _scalar_defaults(table: Table, *skipped: str) -> dict[str, Any]:
     }
 
 
-# A new ticket row is written with every column, so the Ticket object knows each one's value
-# (the reference is made by the insert, from the id it allocates).
+# A new ticket row is written with every column, so its values are the ticket's (the
+# reference is made by the insert, from the id it allocates).
 _NEW_TICKET_DEFAULTS = _scalar_defaults(cast(Table, Ticket.__table__), "reference")
-_TICKET_RELATIONS = ("service", "team", "requester", "assignee", "change_plan", "access_grant")
+
+
+class Identified(Protocol):
+    """A row, or a view of one, by its database id."""
+
+    @property
+    def id(self) -> int:
+        """The row's primary key."""
+
+
+@dataclass(frozen=True)
+class InsertedTicket:
+    """A ticket row just written: its id, its reference and the values it was written with."""
+
+    id: int
+    reference: str
+    values: dict[str, Any]
+
+    @property
+    def status(self) -> TicketStatus:
+        """The status it was raised in."""
+        status: TicketStatus = self.values["status"]
+        return status
 
 
 @dataclass(frozen=True)
@@ -139,31 +169,34 @@ def raise_ticket(
     """Create a ticket, audit it, and tell the owning team and the requester.
 
     A change is submitted at once (a standard one is pre-approved by that), and so is a
-    request that needs approval.
+    request that needs approval. The row is written and answered without the ORM; a ticket
+    approvers decide is then loaded, as its plan, grant and submission work on the ORM object.
     """
-    found = load_person_and_service(session, requester_key, new.service_key)
-    requester = load_person(session, requester_key) if found is None else found[0]
-    if new.ticket_type in RESPONDER_RAISED and not actor_for(session, requester).team_ids:
+    requester, service = load_requester_and_service(session, requester_key, new.service_key)
+    if new.ticket_type in RESPONDER_RAISED and not is_responder(session, requester_key):
         raise NotAllowed(f"Only responders raise a {new.ticket_type.value}.")
-    service = load_service(session, new.service_key) if found is None else found[1]
     title = clean_text(new.title, "title", TITLE_MAX)
     plan = _change_plan(settings, service.key, service.name, title, new, now)
-    ticket = insert_ticket(session, settings, new, title, service, requester, now)
+    inserted = insert_ticket(session, settings, new, title, service, requester, now)
+    detail = f"during the change freeze '{plan.freeze}'" if plan and plan.freeze else ""
+    event = audit(session, inserted, requester, "raised", None, inserted.status, now, detail)
+    notices = (card_notice(service.team_key), _dm_requester(requester.key, "raised"))
+    notify(session, settings, inserted, event, now, *notices)
+    if new.ticket_type not in APPROVED_TYPES:
+        return new_ticket_view(inserted.values, inserted.id, inserted.reference, service, requester)
+    ticket = session.get_one(Ticket, inserted.id)
     if plan is not None:
         plan.ticket_id = ticket.id
         session.add(plan)
-        set_committed_value(ticket, "change_plan", plan)
+    set_committed_value(ticket, "change_plan", plan)
+    grant = None
     if ticket.type == TicketType.ACCESS_REQUEST:
-        _grant_access(session, ticket, requester, new.access_until, now)
-    detail = f"during the change freeze '{plan.freeze}'" if plan and plan.freeze else ""
-    event = audit(session, ticket, requester, "raised", None, ticket.status, now, detail)
-    notify(
-        session, settings, ticket, event, now, card_notice(ticket), _dm_requester(ticket, "raised")
-    )
+        grant = _grant_access(session, ticket.id, requester, new.access_until, now)
+    set_committed_value(ticket, "access_grant", grant)
     if ticket.type == TicketType.CHANGE or (
         ticket.type in SUBMITTED_ON_RAISE and approvers_of(session, ticket)
     ):
-        _apply(session, settings, ticket, requester, Action.SUBMIT, "", now)
+        _apply(session, settings, ticket, ticket.requester, Action.SUBMIT, "", now)
     return view_of(session, ticket)
 
 
@@ -172,21 +205,23 @@ def insert_ticket(
     settings: DeskSettings,
     new: NewTicket,
     title: str,
-    service: Service,
-    requester: Person,
+    service: CatalogEntry,
+    requester: Requester,
     now: datetime,
-) -> Ticket:
+) -> InsertedTicket:
     """Insert the ticket row with its reference and SLA clocks; nothing else (no audit, no
     notices: the caller writes those).
 
     The row, its reference included, is written by one prebuilt Core statement rather than
-    by a flush of the unit of work (which costs several times more); the Ticket returned is
-    then attached to the session as if it had been loaded, with its service, team and
-    requester, so later changes to it flush (and are version-checked) as usual.
+    by a flush of the unit of work (which costs several times more).
     """
-    values = {
+    ticket_type, status = new.ticket_type, INITIAL_STATUS[new.ticket_type]
+    priority = settings.priority_matrix.priority(new.impact, new.urgency)
+    facts = ClockFacts(ticket_type, status, priority, now, None, None, 0.0, 0, 0, 0)
+    clocks = updated_clocks(facts, Clocks(), service, settings, now)
+    row = {
         **_NEW_TICKET_DEFAULTS,
-        "type": new.ticket_type,
+        "type": ticket_type,
         "title": title,
         "description": clean_text(new.description, "description", DESCRIPTION_MAX, required=False),
         "service_id": service.id,
@@ -194,22 +229,15 @@ def insert_ticket(
         "requester_id": requester.id,
         "impact": new.impact,
         "urgency": new.urgency,
-        "priority": settings.priority_matrix.priority(new.impact, new.urgency),
-        "status": INITIAL_STATUS[new.ticket_type],
+        "priority": priority,
+        "status": status,
         "created_at": now,
         "updated_at": now,
+        **vars(clocks),
     }
-    ticket = Ticket(**values)
-    track_clocks(ticket, service, settings, now)
-    row = {key: getattr(ticket, key) for key in _NEW_TICKET_DEFAULTS}
-    prefix = reference_prefix(ticket.type)
-    ticket.id, ticket.reference = insert_labelled(session, Ticket, row, "reference", prefix)
-    make_transient_to_detached(ticket)
-    session.add(ticket)
-    related = (service, service.team, requester, None, None, None)
-    for name, value in zip(_TICKET_RELATIONS, related, strict=True):
-        set_committed_value(ticket, name, value)
-    return ticket
+    prefix = reference_prefix(ticket_type)
+    ticket_id, reference = insert_labelled(session, Ticket, row, "reference", prefix)
+    return InsertedTicket(ticket_id, reference, row)
 
 
 def _change_plan(
@@ -238,8 +266,8 @@ def _change_plan(
 
 
 def _grant_access(
-    session: Session, ticket: Ticket, requester: Person, until: date | None, now: datetime
-) -> None:
+    session: Session, ticket_id: int, requester: Requester, until: date | None, now: datetime
+) -> AccessGrant:
     """Open the access request's grant: to the manager first, when the requester has one."""
     ends_at = None
     if until is not None:
@@ -248,13 +276,13 @@ def _grant_access(
             raise InvalidInput("The end date has passed; give a later one, or none.")
     manager = requester.manager_id if requester.manager_id != requester.id else None
     grant = AccessGrant(
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         stage=MANAGER_STAGE if manager is not None else OWNER_STAGE,
         manager_id=manager,
         ends_at=ends_at,
     )
     session.add(grant)
-    set_committed_value(ticket, "access_grant", grant)
+    return grant
 
 
 def act(
@@ -361,7 +389,8 @@ def reprioritise(
     detail = f"{before} -> {priority} (impact {impact.value}, urgency {urgency.value})"
     event = audit(session, ticket, person, "reprioritised", None, None, now, detail=detail)
     payload = payload_of("reprioritised", person, before=before.value, priority=priority.value)
-    notify(session, settings, ticket, event, now, card_notice(ticket), thread_note(ticket, payload))
+    notices = (card_notice(ticket.team.key), thread_note(ticket, payload))
+    notify(session, settings, ticket, event, now, *notices)
     return view_of(session, ticket)
 
 
@@ -411,7 +440,7 @@ def expire_approval(
     }
     decided = {"event": "approval_decided", "outcome": "expired"}
     notices = [
-        card_notice(ticket),
+        card_notice(ticket.team.key),
         thread_note(ticket, payload),
         Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
         *_approver_cards(session, ticket, decided),
@@ -448,7 +477,7 @@ def assign(
     session.expire(ticket, ["assignee"])
     event = audit(session, ticket, person, "assigned", None, None, now, detail=assignee.key)
     payload = payload_of("assigned", person, assignee=assignee.name, assignee_key=assignee.key)
-    notices = [card_notice(ticket), thread_note(ticket, payload)]
+    notices = [card_notice(ticket.team.key), thread_note(ticket, payload)]
     if assignee.id != person.id:
         notices.append(Notice(IntentKind.DIRECT_MESSAGE, audiences.person(assignee.key), payload))
     notify(session, settings, ticket, event, now, *notices)
@@ -582,7 +611,7 @@ def _apply(
     session.expire(ticket, ["assignee"])
     event = audit(session, ticket, person, action.value, source, row.target, now, detail=note)
     payload = payload_of("transition", person, action=action.value, status=row.target, note=note)
-    notices = [card_notice(ticket)]
+    notices = [card_notice(ticket.team.key)]
     if ticket.type == TicketType.PROBLEM and row.target == TicketStatus.RESOLVED:
         linked = tell_linked_requesters(session, ticket)
         notices += linked
@@ -686,7 +715,7 @@ def _to_service_owners(
     payload = {"event": "approval_stage", "actor": "The desk", "stage": "service owner"}
     request = payload_of("approval_requested", ticket.requester)
     notices = [
-        card_notice(ticket),
+        card_notice(ticket.team.key),
         thread_note(ticket, payload),
         Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), payload),
         *_approver_cards(session, ticket, request),
@@ -712,8 +741,8 @@ def _stamp(ticket: Ticket, person: Person, action: Action, now: datetime) -> Non
 
 def audit(
     session: Session,
-    ticket: Ticket,
-    person: Person | None,
+    ticket: Identified,
+    person: Identified | None,
     action: str,
     source: TicketStatus | None,
     target: TicketStatus | None,
@@ -743,9 +772,9 @@ def _requester(ticket: Ticket) -> audiences.Audience:
     return audiences.person(ticket.requester.key)
 
 
-def card_notice(ticket: Ticket) -> Notice:
+def card_notice(team_key: str) -> Notice:
     """Post or edit the ticket's card in its team's channel."""
-    return Notice(IntentKind.CARD, audiences.team(ticket.team.key), {"event": "card"})
+    return Notice(IntentKind.CARD, audiences.team(team_key), {"event": "card"})
 
 
 def thread_note(ticket: Ticket, payload: dict[str, Any]) -> Notice:
@@ -753,14 +782,14 @@ def thread_note(ticket: Ticket, payload: dict[str, Any]) -> Notice:
     return Notice(IntentKind.THREAD_NOTE, audiences.team(ticket.team.key), payload)
 
 
-def _dm_requester(ticket: Ticket, event: str) -> Notice:
-    return Notice(IntentKind.DIRECT_MESSAGE, _requester(ticket), {"event": event})
+def _dm_requester(requester_key: str, event: str) -> Notice:
+    return Notice(IntentKind.DIRECT_MESSAGE, audiences.person(requester_key), {"event": event})
 
 
 def notify(
     session: Session,
     settings: DeskSettings,
-    ticket: Ticket,
+    ticket: Identified,
     event: int,
     now: datetime,
     *notices: Notice,

@@ -1,7 +1,9 @@
 """Plain read-only views of tickets and people that leave the unit of work safely."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.enums import ChangeKind, Level, Priority, Role, TicketStatus, TicketType
 from storage.models import (
@@ -11,9 +13,10 @@ from storage.models import (
     ChangePlan,
     Comment,
     Person,
+    Service,
     Ticket,
 )
-from workflows.lifecycle import TicketFacts
+from workflows.lifecycle import APPROVED_TYPES, TicketFacts
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,30 @@ class PersonSummary:
     name: str
     roles: tuple[Role, ...]
     teams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who raises a ticket, as raising needs them."""
+
+    id: int
+    key: str
+    name: str
+    manager_id: int | None
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A service as raising needs it: its team and the policies its tickets follow."""
+
+    id: int
+    key: str
+    name: str
+    team_id: int
+    team_key: str
+    team_name: str
+    sla_policy: str | None
+    escalation_policy: str | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +147,65 @@ class TicketView:
 def person_view(person: Person) -> PersonView:
     """A person's display view."""
     return PersonView(key=person.key, name=person.name)
+
+
+def requester_of(person: Person) -> Requester:
+    """A person, as raising a ticket for them needs them."""
+    return Requester(person.id, person.key, person.name, person.manager_id)
+
+
+def catalog_entry(service: Service) -> CatalogEntry:
+    """A service with its team, as raising a ticket about it needs it."""
+    return CatalogEntry(
+        service.id,
+        service.key,
+        service.name,
+        service.team_id,
+        service.team.key,
+        service.team.name,
+        service.sla_policy,
+        service.escalation_policy,
+    )
+
+
+def new_ticket_view(
+    row: Mapping[str, Any],
+    ticket_id: int,
+    reference: str,
+    service: CatalogEntry,
+    requester: Requester,
+) -> TicketView:
+    """The view of a ticket just inserted as `row`, without reading it back: for a type
+    nobody approves (it has no approvers, no change plan and no access grant)."""
+    ticket_type = row["type"]
+    if ticket_type in APPROVED_TYPES:
+        raise ValueError(f"a new {ticket_type} has approvers: load it to view it")
+    return TicketView(
+        id=ticket_id,
+        reference=reference,
+        ticket_type=ticket_type,
+        title=row["title"],
+        description=row["description"],
+        service=service.name,
+        team_key=service.team_key,
+        team_name=service.team_name,
+        requester=PersonView(requester.key, requester.name),
+        assignee=None,
+        impact=row["impact"],
+        urgency=row["urgency"],
+        priority=row["priority"],
+        status=row["status"],
+        created_at=row["created_at"],
+        acknowledged_at=None,
+        resolved_at=None,
+        closed_at=None,
+        response_due_at=row["response_due_at"],
+        resolution_due_at=row["resolution_due_at"],
+        sla_paused=row["sla_paused_at"] is not None,
+        escalation_level=0,
+        escalation_policy=service.escalation_policy,
+        facts=TicketFacts(ticket_type, row["status"], service.team_id, requester.id, frozenset()),
+    )
 
 
 def ticket_view(ticket: Ticket, approver_ids: frozenset[int]) -> TicketView:
