@@ -8,7 +8,7 @@ from handlers import raise_form, raise_ticket, ticket_actions
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
 from handlers.events import InboundEvent, Reply
-from workflows.dialogs import Dialog, end_dialog, load_dialog
+from workflows.dialogs import Dialog, end_dialog, take_dialog
 from workflows.unit_of_work import unit_of_work
 
 DialogHandler = Callable[[HandlerContext, Session, InboundEvent, Dialog], list[Reply]]
@@ -20,10 +20,11 @@ DIALOGS: dict[str, DialogHandler] = {
 
 
 def continue_dialog(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
-    """Hand the answer to the dialog in progress, or explain there is none (where forms are
-    shown, offer to raise a ticket about the text instead)."""
+    """Hand the answer to the dialog in progress, taken out of the store (its handler saves
+    it again to go on), or explain there is none (where forms are shown, offer to raise a
+    ticket about the text instead)."""
     with unit_of_work(ctx.db) as session:
-        dialog = load_dialog(session, dialog_key(event))
+        dialog = take_dialog(session, dialog_key(event))
         if dialog is None and event.place.forms and event.text.strip():
             return [raise_form.offer(event.text)]
         if dialog is None:

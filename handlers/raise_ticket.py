@@ -19,9 +19,9 @@ from handlers.labels import CHANGE_KIND_LABELS, LEVEL_LABELS, TYPE_LABELS
 from handlers.moments import DAY_HINT, parse_day, parse_moment
 from storage.enums import ChangeKind, Level, TicketType
 from workflows.change_rules import ChangeDetails
-from workflows.dialogs import Dialog, end_dialog, save_dialog
+from workflows.dialogs import Dialog, save_dialog
 from workflows.directory import is_responder, list_services, load_service
-from workflows.errors import ConcurrentChange, InvalidInput
+from workflows.errors import InvalidInput
 from workflows.tickets import DESCRIPTION_MAX, ROLLBACK_MAX, TITLE_MAX, NewTicket, raise_ticket
 from workflows.unit_of_work import unit_of_work
 from workflows.validation import clean_text
@@ -153,7 +153,9 @@ def _begin(ctx: HandlerContext, event: InboundEvent, data: dict[str, Any]) -> li
 def on_reply(
     ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog
 ) -> list[Reply]:
-    """Take the answer to the current question, then ask the next (or raise the ticket)."""
+    """Take the answer to the current question, then ask the next (or raise the ticket).
+
+    The dialog was taken out of the store; asking a question saves it again."""
     step = _STEPS[dialog.step]
     data = dict(dialog.data)
     try:
@@ -166,7 +168,7 @@ def on_reply(
         data.pop("start")  # the whole window must move: ask for it again from the start
         return [problem(str(refusal)), *_ask(ctx, session, event, _STEPS["start"], data)]
     if step.name == "confirm":
-        return _finish(ctx, session, event, data) if answer == CONFIRM else _cancel(session, event)
+        return _finish(ctx, session, event, data) if answer == CONFIRM else _cancelled()
     data[step.name] = answer
     if step.name == "standard":
         data["title"] = ctx.settings.changes.standard_changes(data["service"])[int(answer)]
@@ -332,15 +334,10 @@ def _finish(
         change=_change(data) if kind == TicketType.CHANGE else None,
         access_until=date.fromisoformat(data["until"]) if data.get("until") else None,
     )
-    # Ending the dialog first makes a second, simultaneous "Raise it" find nothing to end
-    # (on PostgreSQL it waits for the first to commit) and roll back instead of raising twice.
-    if not end_dialog(session, dialog_key(event)):
-        raise ConcurrentChange("This ticket was already raised; nothing more was done.")
     now = ctx.clock.now()
     ticket = raise_ticket(session, ctx.settings, event.person, new, now)
     return [raised_reply(ticket, now)]
 
 
-def _cancel(session: Session, event: InboundEvent) -> list[Reply]:
-    end_dialog(session, dialog_key(event))
+def _cancelled() -> list[Reply]:
     return [Reply(text="Cancelled; nothing was raised.")]

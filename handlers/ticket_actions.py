@@ -75,9 +75,10 @@ def on_reason(
     ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog
 ) -> list[Reply]:
     """Apply the held move with the reason just typed; a refused move ends the question,
-    a reason that is too long is asked for again."""
+    a missing or too long reason is asked for again (the question is saved again: an answer
+    takes its dialog out of the store)."""
     if event.kind != EventKind.TEXT or not event.text.strip():
-        return [problem("Please type the reason, or /cancel.")]
+        return _ask_again(ctx, session, event, dialog, "Please type the reason, or /cancel.")
     move, reference = Action(dialog.data["action"]), dialog.data["reference"]
     try:
         with session.begin_nested():
@@ -91,12 +92,20 @@ def on_reason(
                 note=event.text,
             )
     except InvalidInput as refusal:
-        return [problem(f"{refusal} Please type it again, or /cancel.")]
+        again = f"{refusal} Please type it again, or /cancel."
+        return _ask_again(ctx, session, event, dialog, again)
     except DomainError as refusal:
         end_dialog(session, dialog_key(event))
         return [problem(str(refusal))]
     end_dialog(session, dialog_key(event))
     return [_moved(ticket)]
+
+
+def _ask_again(
+    ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog, text: str
+) -> list[Reply]:
+    save_dialog(session, dialog_key(event), dialog, ctx.clock.now())
+    return [problem(text)]
 
 
 def _ask_reason(

@@ -1,10 +1,17 @@
-"""Persisted dialog state: a multi-step conversation survives a restart of the bot."""
+"""Persisted dialog state: a multi-step conversation survives a restart of the bot.
+
+An answer takes its dialog out of the store (one statement, the last step's only one); the
+handler saves it again when the conversation goes on. Two answers at the same moment cannot
+both go on with the same step: the second finds nothing to take.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Insert, Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.database import execute_prebuilt
@@ -38,17 +45,36 @@ _SLOT = (
     DialogState.conversation == bindparam("slot_conversation"),
 )
 _LOAD = select(DialogState.name, DialogState.step, DialogState.data).where(*_SLOT)
-_UPDATE = (
-    update(DialogState)
+_TAKE = (
+    delete(DialogState)
     .where(*_SLOT)
-    .values(
-        name=bindparam("new_name"),
-        step=bindparam("new_step"),
-        data=bindparam("new_data", type_=DialogState.data.type),
-        updated_at=bindparam("new_updated_at", type_=DialogState.updated_at.type),
-    )
+    .returning(DialogState.name, DialogState.step, DialogState.data)
 )
 _DELETE = delete(DialogState).where(*_SLOT)
+
+
+@cache
+def _upsert(dialect: str) -> Insert:
+    """Insert the dialog, or replace the one in its slot, in one statement (none for an
+    unknown person: the select finds no one). Built once per dialect; the rowcount of an
+    INSERT is kept only when asked for."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, DialogState.__table__)
+    row = select(
+        Person.id,
+        bindparam("slot_platform"),
+        bindparam("slot_conversation"),
+        bindparam("new_name"),
+        bindparam("new_step"),
+        bindparam("new_data", type_=DialogState.data.type),
+        bindparam("new_updated_at", type_=DialogState.updated_at.type),
+    ).where(Person.key == bindparam("slot_person"), Person.active.is_(True))
+    columns = ["person_id", "platform", "conversation", "name", "step", "data", "updated_at"]
+    statement = dialect_insert(table).from_select(columns, row)
+    replaced = {column: statement.excluded[column] for column in columns[3:]}
+    return statement.on_conflict_do_update(
+        index_elements=["person_id", "platform", "conversation"], set_=replaced
+    ).execution_options(preserve_rowcount=True)
 
 
 def _slot(key: DialogKey) -> dict[str, str]:
@@ -60,29 +86,25 @@ def _slot(key: DialogKey) -> dict[str, str]:
 
 
 def load_dialog(session: Session, key: DialogKey) -> Dialog | None:
-    """The dialog in progress, if any."""
+    """The dialog in progress, if any, left in the store."""
     row = execute_prebuilt(session, _LOAD, _slot(key)).one_or_none()
     return Dialog(row.name, row.step, dict(row.data)) if row else None
 
 
+def take_dialog(session: Session, key: DialogKey) -> Dialog | None:
+    """The dialog in progress, if any, taken out of the store: save it to go on with it."""
+    row = execute_prebuilt(session, _TAKE, _slot(key)).one_or_none()
+    return Dialog(row.name, row.step, dict(row.data)) if row else None
+
+
 def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime) -> None:
-    """Store the dialog's step and answers, replacing what was there."""
+    """Store the dialog's step and answers, replacing what was there; NotFound for someone
+    not in the directory."""
     changes = {"new_name": dialog.name, "new_step": dialog.step, "new_data": dialog.data}
-    result = execute_prebuilt(session, _UPDATE, {**_slot(key), **changes, "new_updated_at": now})
+    statement = _upsert(session.connection().dialect.name)
+    result = execute_prebuilt(session, statement, {**_slot(key), **changes, "new_updated_at": now})
     if result.rowcount == 0:
-        person = load_person(session, key.person)
-        session.add(
-            DialogState(
-                person_id=person.id,
-                platform=key.platform,
-                conversation=key.conversation,
-                name=dialog.name,
-                step=dialog.step,
-                data=dialog.data,
-                updated_at=now,
-            )
-        )
-        session.flush()
+        load_person(session, key.person)  # says who is missing
 
 
 def end_dialog(session: Session, key: DialogKey) -> bool:

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from storage.database import Database
 from storage.models import DialogState, InboundDelivery
 from workflows.deliveries import first_delivery, forget_delivery
-from workflows.dialogs import Dialog, DialogKey, end_dialog, load_dialog, save_dialog
+from workflows.dialogs import (
+    Dialog,
+    DialogKey,
+    end_dialog,
+    load_dialog,
+    save_dialog,
+    take_dialog,
+)
 from workflows.errors import NotFound
 from workflows.unit_of_work import unit_of_work
 
@@ -135,6 +142,43 @@ def test_ending_a_dialog_forgets_it(database: Database) -> None:
         assert end_dialog(session, ALICE_DM) is False
         assert load_dialog(session, bobs) == RAISING
         assert session.scalar(select(func.count()).select_from(DialogState)) == 1
+
+
+def test_taking_a_dialog_hands_it_over_once(database: Database) -> None:
+    bobs = DialogKey("bob", "testchat", "direct")
+    with unit_of_work(database) as session:
+        save_dialog(session, ALICE_DM, RAISING, T0)
+        save_dialog(session, bobs, RAISING, T0)
+
+    with unit_of_work(database) as session:
+        assert take_dialog(session, ALICE_DM) == RAISING
+    with unit_of_work(database) as session:
+        assert take_dialog(session, ALICE_DM) is None
+        assert load_dialog(session, bobs) == RAISING
+
+
+def test_a_taken_dialog_saved_again_goes_on(database: Database) -> None:
+    with unit_of_work(database) as session:
+        save_dialog(session, ALICE_DM, RAISING, T0)
+    with unit_of_work(database) as session:
+        taken = take_dialog(session, ALICE_DM)
+        assert taken is not None
+        save_dialog(session, ALICE_DM, Dialog(taken.name, "confirm", taken.data), T0)
+
+    with unit_of_work(database) as session:
+        assert load_dialog(session, ALICE_DM) == Dialog("raise", "confirm", RAISING.data)
+
+
+def test_a_taken_dialog_comes_back_when_the_unit_of_work_fails(database: Database) -> None:
+    with unit_of_work(database) as session:
+        save_dialog(session, ALICE_DM, RAISING, T0)
+
+    with pytest.raises(NotFound), unit_of_work(database) as session:
+        assert take_dialog(session, ALICE_DM) == RAISING
+        raise NotFound("the ticket the answer was about is gone")
+
+    with unit_of_work(database) as session:
+        assert load_dialog(session, ALICE_DM) == RAISING
 
 
 def test_a_dialog_of_someone_unknown_is_not_found(database: Database) -> None:
