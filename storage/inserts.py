@@ -34,12 +34,14 @@ def _insert_ignoring_conflicts(
 ) -> Insert:
     # Built once per (dialect, table): building a statement costs more than running it. A
     # Core insert on the table, not the ORM's bulk path: the rows are plain column values.
+    # Several rows go as one executemany; the rowcount (kept when asked for) counts the rows
+    # inserted, not the ones skipped.
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, model.__table__)
     return (
         dialect_insert(table)
         .on_conflict_do_nothing(index_elements=list(conflict))
-        .returning(*table.primary_key.columns)
+        .execution_options(preserve_rowcount=True)
     )
 
 
@@ -49,18 +51,22 @@ def _postgresql_bulk(
 ) -> TextClause:
     """One statement for any number of rows: they travel as one JSON array, unpacked by
     jsonb_to_recordset. The text stays short, so psycopg parses it once, and PostgreSQL
-    inserts the batch in one go rather than row by row."""
+    inserts the batch in one go rather than row by row. Its rowcount counts the rows
+    inserted."""
     table = cast(Table, model.__table__)
     fields = ", ".join(
         f'"{key}" {table.columns[key].type.compile(dialect=dialect)}' for key in keys
     )
     names = ", ".join(f'"{key}"' for key in keys)
-    primary_key = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
-    return text(
-        f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
-        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS batch({fields}) "
-        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {primary_key}"
-    ).bindparams(bindparam("rows"))
+    return (
+        text(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
+            f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS batch({fields}) "
+            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        )
+        .bindparams(bindparam("rows"))
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 def insert_all_if_absent(
@@ -70,16 +76,16 @@ def insert_all_if_absent(
     conflict_columns: list[str],
 ) -> int:
     """Insert the rows, skipping any whose `conflict_columns` already exist; return how many
-    were inserted (counted by RETURNING, which both dialects report truly)."""
+    were inserted."""
     if not rows:
         return 0
     connection = session.connection()
     conflict = tuple(conflict_columns)
     if connection.dialect.name == "postgresql" and len(rows) > 1:
         bulk = _postgresql_bulk(connection.dialect, model, tuple(rows[0]), conflict)
-        return len(connection.execute(bulk, {"rows": json_batch(rows)}).all())
+        return connection.execute(bulk, {"rows": json_batch(rows)}).rowcount
     statement = _insert_ignoring_conflicts(connection.dialect.name, model, conflict)
-    return len(connection.execute(statement, list(rows)).all())
+    return connection.execute(statement, list(rows)).rowcount
 
 
 def json_batch(rows: Sequence[dict[str, Any]]) -> str:

@@ -142,8 +142,9 @@ def test_enqueue_counts_only_the_intents_it_wrote(database: Database) -> None:
     first = enqueue_notices(database, settings, ticket_id, "audit-1", [CARD, DM_ALICE])
     again = enqueue_notices(database, settings, ticket_id, "audit-1", [CARD, DM_ALICE])
     other_cause = enqueue_notices(database, settings, ticket_id, "audit-2", [CARD])
+    partly_new = enqueue_notices(database, settings, ticket_id, "audit-2", [CARD, DM_ALICE])
 
-    assert (first, again, other_cause) == (2, 0, 1)
+    assert (first, again, other_cause, partly_new) == (2, 0, 1, 1)
 
 
 def test_replicas_enqueueing_the_same_cause_at_once_store_it_once(
