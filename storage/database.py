@@ -6,7 +6,8 @@ event loop never blocks on the database.
 SQLite has one writer at a time. Threads of this process take turns at a lock before they
 begin writing, so they wake the moment the writer before them commits; only writers in other
 processes wait on SQLite's busy handler, which sleeps in growing steps. A unit of work that
-only reads takes neither: in WAL mode it reads beside the writer.
+only reads takes neither: in WAL mode it reads beside the writer. The write-ahead log is
+checkpointed on a thread of its own (storage.checkpoints), not inside a commit.
 """
 
 import threading
@@ -19,6 +20,8 @@ from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.checkpoints import FALLBACK_PAGES, WalCheckpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READING = "deskbot_reading"  # execution option of the engine that reading units use
@@ -85,6 +88,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")  # see storage.checkpoints
     cursor.close()
 
 
@@ -120,6 +124,9 @@ class Database:
         self._writer_turn: AbstractContextManager[Any] = (
             threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
         )
+        self._checkpointer = WalCheckpointer(engine) if _is_sqlite_file(engine) else None
+        if self._checkpointer is not None:
+            self._checkpointer.start()
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -144,5 +151,14 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop checkpointing (SQLite) and close every pooled connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
+
+
+def _is_sqlite_file(engine: Engine) -> bool:
+    """Whether the engine's database is a SQLite file (which has a write-ahead log)."""
+    url = engine.url
+    in_memory = url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    return url.get_backend_name() == "sqlite" and not in_memory
