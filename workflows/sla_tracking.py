@@ -98,7 +98,8 @@ def updated_clocks(
     paused_at, paused_seconds = current.sla_paused_at, current.sla_paused_seconds
     if target is not None:
         paused_at, paused_seconds = _paused(facts.status, target, current, now)
-        facts = replace(facts, sla_paused_at=paused_at, sla_paused_seconds=paused_seconds)
+        if (paused_at, paused_seconds) != (facts.sla_paused_at, facts.sla_paused_seconds):
+            facts = replace(facts, sla_paused_at=paused_at, sla_paused_seconds=paused_seconds)
         response, resolution = clock_runs(facts, target)
         if response is not None:
             response_due = response.moment(BREACH)
