@@ -1,5 +1,6 @@
-"""A SQLite file's write-ahead log is checkpointed by a thread of the Database, not by the
-commit that happens to fill it."""
+"""A SQLite file: its write-ahead log is checkpointed by a thread of the Database, not by
+the commit that happens to fill it; and the connection used last is handed out first, so
+its page cache stays warm."""
 
 import threading
 from pathlib import Path
@@ -67,3 +68,16 @@ def test_a_database_in_memory_has_no_log_to_checkpoint() -> None:
 
     assert _checkpointers() == before
     db.dispose()
+
+
+def test_the_connection_used_last_is_handed_out_first(tmp_path: Path) -> None:
+    engine = create_database_engine(_file(tmp_path))
+    earlier, later = engine.raw_connection(), engine.raw_connection()
+    used_last = later.dbapi_connection
+    earlier.close()
+    later.close()
+
+    again = engine.raw_connection()
+    assert again.dbapi_connection is used_last
+    again.close()
+    engine.dispose()
