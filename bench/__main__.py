@@ -8,6 +8,7 @@ import time
 
 from bench import digest
 from bench.desks import postgres_available, postgres_desk, sqlite_desk
+from bench.machine import cpu_reference_ms
 from bench.profiling import profile_raises
 from bench.raise_rate import Plan, run_backend
 from bench.report import print_table
@@ -89,7 +90,7 @@ def main() -> None:
         f"  {plan.raises} timed raises ({plan.side_raises} in the side runs), each run after "
         f"{plan.warmup} untimed; {plan.dialogs} whole dialogs; {plan.outbox} deliveries"
     )
-    started = time.perf_counter()
+    started, reference = time.perf_counter(), cpu_reference_ms()
     notes: list[str] = []
     rows = run_backend("sqlite", sqlite_desk, plan, notes)
     if args.sqlite_only:
@@ -100,6 +101,11 @@ def main() -> None:
         print("  PostgreSQL: skipped (initdb / pg_ctl not on PATH)")
     print()
     print_table(rows)
+    print(
+        f"\nCPU reference (a fixed Python loop, best of 5; lower is faster): {reference:.1f} ms "
+        f"before these runs, {cpu_reference_ms():.1f} ms after. This machine's speed changes "
+        "by half or more within an hour: compare runs only at similar references."
+    )
     for note in notes:
         print()
         print(textwrap.fill(f"Note: {note}", width=96, subsequent_indent="  "))
