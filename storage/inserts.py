@@ -29,15 +29,15 @@ from storage.models import Base
 
 
 @cache
-def _insert_ignoring_conflicts(
-    dialect: str, model: type[Base], conflict: tuple[str, ...]
-) -> Insert:
+def _insert_rows(dialect: str, model: type[Base], conflict: tuple[str, ...]) -> Insert:
     # Built once per (dialect, table): building a statement costs more than running it. A
     # Core insert on the table, not the ORM's bulk path: the rows are plain column values.
     # Several rows go as one executemany; the rowcount (kept when asked for) counts the rows
     # inserted, not the ones skipped.
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, model.__table__)
+    if not conflict:
+        return insert(table).execution_options(preserve_rowcount=True)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         dialect_insert(table)
         .on_conflict_do_nothing(index_elements=list(conflict))
@@ -58,15 +58,21 @@ def _postgresql_bulk(
         f'"{key}" {table.columns[key].type.compile(dialect=dialect)}' for key in keys
     )
     names = ", ".join(f'"{key}"' for key in keys)
+    skip = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING" if conflict else ""
     return (
         text(
             f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
-            f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS batch({fields}) "
-            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+            f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS batch({fields}){skip}"
         )
         .bindparams(bindparam("rows"))
         .execution_options(preserve_rowcount=True)
     )
+
+
+def insert_all(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows (each with the same keys) in one statement on PostgreSQL, one
+    executemany elsewhere; return how many."""
+    return _insert(session, model, rows, ())
 
 
 def insert_all_if_absent(
@@ -77,14 +83,19 @@ def insert_all_if_absent(
 ) -> int:
     """Insert the rows, skipping any whose `conflict_columns` already exist; return how many
     were inserted."""
+    return _insert(session, model, rows, tuple(conflict_columns))
+
+
+def _insert(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], conflict: tuple[str, ...]
+) -> int:
     if not rows:
         return 0
     connection = session.connection()
-    conflict = tuple(conflict_columns)
     if connection.dialect.name == "postgresql" and len(rows) > 1:
         bulk = _postgresql_bulk(connection.dialect, model, tuple(rows[0]), conflict)
         return connection.execute(bulk, {"rows": json_batch(rows)}).rowcount
-    statement = _insert_ignoring_conflicts(connection.dialect.name, model, conflict)
+    statement = _insert_rows(connection.dialect.name, model, conflict)
     return connection.execute(statement, list(rows)).rowcount
 
 

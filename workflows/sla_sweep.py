@@ -20,7 +20,6 @@ from sqlalchemy import (
     RowMapping,
     Table,
     bindparam,
-    insert,
     select,
     text,
     update,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import IntentKind, Priority, TicketStatus, TicketType
-from storage.inserts import json_batch
+from storage.inserts import insert_all, json_batch
 from storage.models import AuditEvent, Person, Service, Team, Ticket
 from workflows.approval_policy import ApprovalPolicy, expired, reminders_due
 from workflows.audiences import person, team
@@ -104,7 +103,6 @@ _RECORD_BATCH = text(
     "new_next_check_at timestamptz) "
     "WHERE tickets.id = swept.ticket_id"
 )
-_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 
 @dataclass(frozen=True)
@@ -143,8 +141,7 @@ def sweep(session: Session, settings: DeskSettings, now: datetime, batch: int = 
         return 0
     enqueue_many(session, settings, [a for _, c in checks for a in c.announcements], now)
     audit = [entry for _, check in checks for entry in check.audit]
-    if audit:
-        session.connection().execute(_AUDIT, audit)
+    insert_all(session, AuditEvent, audit)
     _approval_timers(session, settings, checks, now)
     _record(session, checks)
     for ticket_id, check in checks:
