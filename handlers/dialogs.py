@@ -7,11 +7,12 @@ from sqlalchemy.orm import Session
 from handlers import raise_form, raise_ticket, ticket_actions
 from handlers.context import HandlerContext
 from handlers.dialog_state import dialog_key
-from handlers.events import InboundEvent, Reply
-from workflows.dialogs import Dialog, end_dialog, take_dialog
+from handlers.events import InboundEvent, Reply, problem
+from workflows.dialogs import Dialog, end_dialog, load_dialog, take_dialog
 from workflows.unit_of_work import unit_of_work
 
 DialogHandler = Callable[[HandlerContext, Session, InboundEvent, Dialog], list[Reply]]
+CROSSED = "Two of your answers crossed; I took the other one. Please answer the latest question."
 
 DIALOGS: dict[str, DialogHandler] = {
     raise_ticket.DIALOG: raise_ticket.on_reply,
@@ -25,6 +26,8 @@ def continue_dialog(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     ticket about the text instead)."""
     with unit_of_work(ctx.db) as session:
         dialog = take_dialog(session, dialog_key(event))
+        if dialog is None and load_dialog(session, dialog_key(event)) is not None:
+            return [problem(CROSSED)]  # PostgreSQL: another answer took it and saved it again
         if dialog is None and event.place.forms and event.text.strip():
             return [raise_form.offer(event.text)]
         if dialog is None:

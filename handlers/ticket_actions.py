@@ -22,7 +22,7 @@ from handlers.dialog_state import dialog_key
 from handlers.events import EventKind, Form, InboundEvent, Input, Reply, problem
 from handlers.labels import ACTION_LABELS, status_label
 from storage.enums import TicketStatus
-from workflows.dialogs import Dialog, end_dialog, load_dialog, save_dialog
+from workflows.dialogs import Dialog, load_dialog, save_dialog, take_dialog
 from workflows.errors import DomainError, InvalidInput
 from workflows.lifecycle import TRANSITIONS, Action
 from workflows.problems import resolve_linked
@@ -74,9 +74,9 @@ def press(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
 def on_reason(
     ctx: HandlerContext, session: Session, event: InboundEvent, dialog: Dialog
 ) -> list[Reply]:
-    """Apply the held move with the reason just typed; a refused move ends the question,
-    a missing or too long reason is asked for again (the question is saved again: an answer
-    takes its dialog out of the store)."""
+    """Apply the held move with the reason just typed (the dialog was taken out of the
+    store); a refused move ends the question, a missing or too long reason is asked for again
+    (the question is saved again)."""
     if event.kind != EventKind.TEXT or not event.text.strip():
         return _ask_again(ctx, session, event, dialog, "Please type the reason, or /cancel.")
     move, reference = Action(dialog.data["action"]), dialog.data["reference"]
@@ -95,9 +95,7 @@ def on_reason(
         again = f"{refusal} Please type it again, or /cancel."
         return _ask_again(ctx, session, event, dialog, again)
     except DomainError as refusal:
-        end_dialog(session, dialog_key(event))
         return [problem(str(refusal))]
-    end_dialog(session, dialog_key(event))
     return [_moved(ticket)]
 
 
@@ -128,7 +126,9 @@ def submit_reason(ctx: HandlerContext, event: InboundEvent) -> list[Reply]:
     """The reason form: apply the held move with the reason given (as if typed)."""
     typed = replace(event, kind=EventKind.TEXT, text=dict(event.values).get("reason", ""))
     with unit_of_work(ctx.db) as session:
-        dialog = load_dialog(session, dialog_key(typed))
+        dialog = take_dialog(session, dialog_key(typed))
+        if dialog is not None and dialog.name != DIALOG:  # another dialog: put it back
+            save_dialog(session, dialog_key(typed), dialog, ctx.clock.now())
         if dialog is None or dialog.name != DIALOG:
             return [problem("That reason was already given or cancelled; nothing was changed.")]
         return on_reason(ctx, session, typed, dialog)

@@ -45,11 +45,6 @@ class WalCheckpointer:
         if self._thread.is_alive():
             self._thread.join()
 
-    @property
-    def running(self) -> bool:
-        """Whether the thread is checkpointing."""
-        return self._thread.is_alive()
-
     def checkpoint(self) -> tuple[int, int]:
         """One passive checkpoint now: the pages in the log, and how many of them are now in
         the database file."""
@@ -68,3 +63,5 @@ class WalCheckpointer:
                 self.checkpoint()
             except (sqlite3.Error, DBAPIError) as error:  # busy, or the file gone: try again
                 log.warning("SQLite checkpoint failed: %s", error)
+            except Exception:  # anything else is a bug, but commits must not pay for it
+                log.exception("SQLite checkpoint failed; trying again at the next tick")

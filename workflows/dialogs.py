@@ -2,7 +2,8 @@
 
 An answer takes its dialog out of the store (one statement, the last step's only one); the
 handler saves it again when the conversation goes on. Two answers at the same moment cannot
-both go on with the same step: the second finds nothing to take.
+both go on with the same step: the second finds nothing to take (on PostgreSQL it waits for
+the first, whose saved dialog is a new row it cannot see; a later statement can).
 """
 
 from dataclasses import dataclass
@@ -108,5 +109,10 @@ def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime)
 
 
 def end_dialog(session: Session, key: DialogKey) -> bool:
-    """Forget the dialog; True if there was one."""
-    return execute_prebuilt(session, _DELETE, _slot(key)).rowcount > 0
+    """Forget the dialog; True if there was one.
+
+    Looks twice: on PostgreSQL a delete that waited for an answer under way cannot see the
+    dialog that answer saved again (a new row, after the delete's snapshot); a second
+    statement, with a new snapshot, can."""
+    ended = execute_prebuilt(session, _DELETE, _slot(key)).rowcount > 0
+    return ended or execute_prebuilt(session, _DELETE, _slot(key)).rowcount > 0

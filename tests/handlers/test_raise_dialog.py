@@ -1,9 +1,11 @@
 """The raise dialog, one question at a time: buttons, typed labels, refusals, restarts."""
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_desk
 from bot.config import Config
+from handlers.dialogs import CROSSED
 from handlers.events import Button, Reply
 from handlers.raise_ticket import CHOOSE
 from storage.database import Database
@@ -11,6 +13,7 @@ from storage.enums import Level, TicketStatus, TicketType
 from storage.models import AuditEvent, Service, Ticket
 from tests.support.chat import PLATFORM, Chat, RecordingSender, button
 from tests.support.clock import ManualClock
+from tests.support.crossing import while_an_answer_holds
 from workflows.dialogs import DialogKey, load_dialog
 from workflows.unit_of_work import unit_of_work
 
@@ -354,3 +357,21 @@ def test_a_service_request_for_a_service_without_approvers_is_new(chat: Chat) ->
 
     assert reference == "REQ-1"
     assert stored_ticket(chat, reference)[4] == TicketStatus.NEW
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_answer_that_crosses_another_is_told_so_and_changes_nothing(
+    chat: Chat, clock: ManualClock
+) -> None:
+    chat.command("alice", "new")
+    chat.say("alice", "Incident")
+    chat.say("alice", "VPN")
+    key = DialogKey("alice", PLATFORM, "direct")
+
+    replies = while_an_answer_holds(
+        chat.desk.db, key, "description", clock.now(), lambda: chat.say("alice", "VPN drops")
+    )
+
+    assert [reply.text for reply in replies] == [CROSSED]
+    assert step_of(chat) == "description"  # as the answer that was first left it

@@ -1,8 +1,9 @@
 """A move that needs a reason: asked only when allowed, typed only, never over another dialog."""
 
-from handlers.events import Button
+from handlers.events import Button, EventKind, InboundEvent, Place
+from handlers.ticket_actions import REASON_FORM
 from storage.enums import TicketStatus
-from tests.support.chat import Chat
+from tests.support.chat import PLATFORM, Chat
 
 
 def _in_progress(chat: Chat) -> str:
@@ -32,9 +33,12 @@ def test_a_button_is_not_taken_as_the_reason(chat: Chat) -> None:
     chat.press("bob", _wait(reference))
 
     pressed = chat.press("bob", Button("Skip", "dialog:choose", "description="))
+    held = chat.status_of(reference)
+    applied = chat.say("bob", "Which office are you in?")
 
     assert pressed[0].text == "Please type the reason, or /cancel."
-    assert chat.status_of(reference) == TicketStatus.IN_PROGRESS
+    assert held == TicketStatus.IN_PROGRESS
+    assert applied[0].text == f"{reference} is now waiting on requester."
 
 
 def test_a_reason_move_does_not_replace_a_raise_dialog_in_progress(chat: Chat) -> None:
@@ -63,3 +67,30 @@ def test_a_reason_over_the_limit_is_asked_for_again(chat: Chat) -> None:
     )
     assert applied[0].text == f"{reference} is now waiting on requester."
     assert chat.status_of(reference) == TicketStatus.WAITING_ON_REQUESTER
+
+
+def _reason_form(reason: str) -> InboundEvent:
+    values = (("reason", reason),)
+    return InboundEvent("bob", Place(PLATFORM), EventKind.FORM_SUBMIT, REASON_FORM, values=values)
+
+
+def test_a_blank_reason_form_is_asked_for_again(chat: Chat) -> None:
+    reference = _in_progress(chat)
+    chat.press("bob", _wait(reference))
+
+    blank = chat.send(_reason_form("  "))
+    applied = chat.send(_reason_form("Which office are you in?"))
+
+    assert blank[0].text == "Please type the reason, or /cancel."
+    assert applied[0].text == f"{reference} is now waiting on requester."
+
+
+def test_a_reason_form_leaves_another_dialog_where_it_was(chat: Chat) -> None:
+    chat.command("bob", "new")
+    chat.say("bob", "Incident")
+
+    refused = chat.send(_reason_form("late"))
+    next_question = chat.say("bob", "VPN")
+
+    assert refused[0].text == "That reason was already given or cancelled; nothing was changed."
+    assert next_question[-1].text.startswith("In one line, what is wrong")

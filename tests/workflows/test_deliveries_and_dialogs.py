@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from storage.database import Database
 from storage.models import DialogState, InboundDelivery
+from tests.support.crossing import while_an_answer_holds
 from workflows.deliveries import first_delivery, forget_delivery
 from workflows.dialogs import (
     Dialog,
@@ -203,3 +204,38 @@ def test_a_dialog_survives_a_restart(database: Database, database_url: str) -> N
 
     assert resumed == RAISING
     assert updated_at == T0
+
+
+# -- two events at the same moment (PostgreSQL: SQLite's writers take turns) ----------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_cancel_that_crosses_an_answer_still_ends_the_dialog(database: Database) -> None:
+    with unit_of_work(database) as session:
+        save_dialog(session, ALICE_DM, RAISING, T0)
+
+    def cancel() -> bool:
+        with unit_of_work(database) as session:
+            return end_dialog(session, ALICE_DM)
+
+    ended = while_an_answer_holds(database, ALICE_DM, "description", T0, cancel)
+
+    with unit_of_work(database) as session:
+        assert (ended, load_dialog(session, ALICE_DM)) == (True, None)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_second_answer_finds_the_dialog_the_first_one_saved(database: Database) -> None:
+    with unit_of_work(database) as session:
+        save_dialog(session, ALICE_DM, RAISING, T0)
+
+    def answer() -> tuple[Dialog | None, Dialog | None]:
+        with unit_of_work(database) as session:
+            return take_dialog(session, ALICE_DM), load_dialog(session, ALICE_DM)
+
+    taken, seen = while_an_answer_holds(database, ALICE_DM, "description", T0, answer)
+
+    assert taken is None  # it does not answer a question it was not an answer to
+    assert seen == Dialog("raise", "description", RAISING.data)
