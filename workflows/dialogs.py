@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, delete, select
+from sqlalchemy import Insert, Row, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -86,16 +86,18 @@ def _slot(key: DialogKey) -> dict[str, str]:
     }
 
 
+def _dialog(row: Row[Any] | None) -> Dialog | None:
+    return Dialog(row.name, row.step, dict(row.data)) if row else None
+
+
 def load_dialog(session: Session, key: DialogKey) -> Dialog | None:
     """The dialog in progress, if any, left in the store."""
-    row = execute_prebuilt(session, _LOAD, _slot(key)).one_or_none()
-    return Dialog(row.name, row.step, dict(row.data)) if row else None
+    return _dialog(execute_prebuilt(session, _LOAD, _slot(key)).one_or_none())
 
 
 def take_dialog(session: Session, key: DialogKey) -> Dialog | None:
     """The dialog in progress, if any, taken out of the store: save it to go on with it."""
-    row = execute_prebuilt(session, _TAKE, _slot(key)).one_or_none()
-    return Dialog(row.name, row.step, dict(row.data)) if row else None
+    return _dialog(execute_prebuilt(session, _TAKE, _slot(key)).one_or_none())
 
 
 def save_dialog(session: Session, key: DialogKey, dialog: Dialog, now: datetime) -> None:
